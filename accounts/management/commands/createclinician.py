@@ -1,0 +1,43 @@
+"""createclinician USERNAME --email … --phone … [--password …]"""
+
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from accounts.services import clinician_create
+
+
+class Command(BaseCommand):
+    help = "Create a clinician: a staff user in the Clinicians group, with alert phone and email."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--email", required=True, help="Address for alerts and sign-in.")
+        parser.add_argument("--phone", default="", help="Mobile number for urgent alerts.")
+        parser.add_argument(
+            "--password", help="Sign-in password; a random one is generated and printed if omitted."
+        )
+        parser.add_argument("--first-name", default="")
+        parser.add_argument("--last-name", default="")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = options["password"] or secrets.token_urlsafe(12)
+        try:
+            clinician = clinician_create(
+                username=options["username"],
+                email=options["email"],
+                phone=options["phone"],
+                password=password,
+                first_name=options["first_name"],
+                last_name=options["last_name"],
+            )
+        except ValidationError as invalid:
+            problems = "; ".join(
+                f"{field}: {' '.join(messages)}" for field, messages in invalid.message_dict.items()
+            )
+            raise CommandError(problems) from invalid
+        self.stdout.write(self.style.SUCCESS(f"Created clinician {clinician.user.username}."))
+        if not options["password"]:
+            self.stdout.write(f"Password: {password}")

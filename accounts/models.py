@@ -1,0 +1,243 @@
+"""People: staff users, clinicians and patients, and the dated record of SMS consent."""
+
+import zoneinfo
+from datetime import time
+from functools import cache
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils.timezone import localdate, now
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+class User(AbstractUser):
+    """A person who signs in: clinicians and operators (staff)."""
+
+
+class Clinician(models.Model):
+    """A clinician responsible for patients; alerts go to `phone` and `email`."""
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="clinician")
+    phone = PhoneNumberField(blank=True, help_text="Mobile number for urgent alerts.")
+    email = models.EmailField(help_text="Address for alerts.")
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.username
+
+
+@cache
+def known_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(value: str) -> None:
+    if value not in known_timezones():
+        raise ValidationError(
+            "Unknown time zone %(value)s: use an IANA name such as America/New_York.",
+            code="invalid_timezone",
+            params={"value": repr(value)},
+        )
+
+
+class PainSite(models.TextChoices):
+    """The multi-site body map (CLINICAL.md data dictionary)."""
+
+    LOWER_BACK = "lower_back", "Lower back"
+    UPPER_BACK = "upper_back", "Upper back"
+    NECK = "neck", "Neck"
+    LEFT_SHOULDER_ARM = "left_shoulder_arm", "Left shoulder or arm"
+    RIGHT_SHOULDER_ARM = "right_shoulder_arm", "Right shoulder or arm"
+    LEFT_HAND = "left_hand", "Left hand"
+    RIGHT_HAND = "right_hand", "Right hand"
+    LEFT_BUTTOCK_LEG = "left_buttock_leg", "Left buttock or leg"
+    RIGHT_BUTTOCK_LEG = "right_buttock_leg", "Right buttock or leg"
+    LEFT_FOOT = "left_foot", "Left foot"
+    RIGHT_FOOT = "right_foot", "Right foot"
+    TRUNK_CHEST = "trunk_chest", "Trunk or chest"
+    HEAD_FACE = "head_face", "Head or face"
+
+
+def validate_pain_sites(value: object) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError("Choose at least one pain site.", code="required")
+    unknown = [site for site in value if site not in PainSite.values]
+    if unknown:
+        raise ValidationError(
+            "Unknown pain site %(sites)s. Known sites: %(known)s.",
+            code="invalid_choice",
+            params={"sites": ", ".join(map(str, unknown)), "known": ", ".join(PainSite.values)},
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError("Each pain site may be listed once.", code="duplicate")
+
+
+class PatientFlag(models.TextChoices):
+    """Risk flags that change how answers escalate (CLINICAL.md); each is a Patient field."""
+
+    CANCER_HISTORY = "cancer_history", "History of cancer"
+    IMMUNOSUPPRESSED = "immunosuppressed", "Immunosuppressed"
+    IV_DRUG_USE = "iv_drug_use", "Intravenous drug use"
+    OSTEOPOROSIS_OR_STEROIDS = "osteoporosis_or_steroids", "Osteoporosis or long-term steroids"
+    RECENT_INFECTION_OR_SPINAL_PROCEDURE = (
+        "recent_infection_or_spinal_procedure",
+        "Recent infection or spinal procedure",
+    )
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español"
+
+
+class SmsConsent(models.TextChoices):
+    NONE = "none", "No consent (web only)"
+    ACTIVE = "active", "Consented"
+    OPTED_OUT = "opted_out", "Opted out"
+    CARRIER_OPTED_OUT = "carrier_opted_out", "Opted out at the carrier"
+
+
+class PatientQuerySet(models.QuerySet["Patient"]):
+    def visible_to(self, user: "User | AnonymousUser") -> "PatientQuerySet":
+        """Patients `user` may see: all for superusers, their own for a clinician, else none."""
+        if not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if isinstance(user, User) and hasattr(user, "clinician"):
+            return self.filter(clinician=user.clinician)
+        return self.none()
+
+
+class Patient(models.Model):
+    """A person enrolled in SelfCare, under one responsible clinician.
+
+    `status`: active → paused → active … → discharged (final).
+
+    `sms_consent` is the current state; every change is also a dated `ConsentEvent`:
+
+        none ──(consent given)──▶ active ──(STOP)──▶ opted_out ──(START)──▶ active
+                                    └──(carrier error 21610)──▶ carrier_opted_out ──(START)──▶ active
+
+    No SMS is sent unless it is `active`.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        DISCHARGED = "discharged", "Discharged"
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    phone = PhoneNumberField(
+        unique=True,
+        help_text="Mobile number; any common format, stored in E.164.",
+        error_messages={"unique": "A patient with this phone number is already enrolled."},
+    )
+    timezone = models.CharField(
+        max_length=64, validators=[validate_timezone], help_text="IANA name, e.g. America/Chicago."
+    )
+    language = models.CharField(max_length=2, choices=Language, default=Language.ENGLISH)
+    quiet_hours_start = models.TimeField(default=time(21, 0))
+    quiet_hours_end = models.TimeField(default=time(8, 0))
+    clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="patients")
+
+    cancer_history = models.BooleanField()
+    immunosuppressed = models.BooleanField()
+    iv_drug_use = models.BooleanField()
+    osteoporosis_or_steroids = models.BooleanField()
+    recent_infection_or_spinal_procedure = models.BooleanField()
+
+    pain_sites = models.JSONField(default=list, validators=[validate_pain_sites])
+    baseline_back_pain = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(10)], help_text="0–10 at enrollment."
+    )
+    baseline_leg_pain = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(10)], help_text="0–10 at enrollment."
+    )
+    onset_date = models.DateField(null=True, blank=True, help_text="Leave empty if unknown.")
+    presentation_date = models.DateField()
+
+    status = models.CharField(max_length=16, choices=Status, default=Status.ACTIVE)
+    sms_consent = models.CharField(max_length=20, choices=SmsConsent, default=SmsConsent.NONE)
+    created_at = models.DateTimeField(default=now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    history = HistoricalRecords()
+    objects: ClassVar[PatientQuerySet] = PatientQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(baseline_back_pain__lte=10), name="baseline_back_pain_0_10"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(baseline_leg_pain__lte=10), name="baseline_leg_pain_0_10"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(onset_date__isnull=True)
+                | models.Q(onset_date__lte=models.F("presentation_date")),
+                name="onset_not_after_presentation",
+                violation_error_message="The onset date cannot be after the presentation date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def flags(self) -> dict[str, bool]:
+        return {flag: getattr(self, flag) for flag in PatientFlag.values}
+
+    @property
+    def phone_last_digits(self) -> str:
+        return str(self.phone)[-4:]
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        # "Today" where the patient is, so a clinic east of UTC can enter today's date.
+        zone = self.timezone if self.timezone in known_timezones() else settings.TIME_ZONE
+        today = localdate(timezone=zoneinfo.ZoneInfo(zone))
+        if self.presentation_date and self.presentation_date > today:
+            errors["presentation_date"] = "The presentation date cannot be in the future."
+        if self.onset_date and self.onset_date > today:
+            errors["onset_date"] = "The onset date cannot be in the future."
+        elif self.onset_date and self.presentation_date and self.onset_date > self.presentation_date:
+            errors["onset_date"] = "The onset date cannot be after the presentation date."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ConsentEvent(models.Model):
+    """One dated change of a patient's SMS consent. Append-only: the history is the record."""
+
+    class Source(models.TextChoices):
+        ENROLLMENT = "enrollment", "At enrollment"
+        SMS_KEYWORD = "sms_keyword", "SMS keyword"
+        CARRIER = "carrier", "Carrier report"
+        CLINICIAN = "clinician", "Clinician"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consent_events")
+    state = models.CharField(max_length=20, choices=SmsConsent)
+    source = models.CharField(max_length=20, choices=Source)
+    occurred_at = models.DateTimeField(default=now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_state_display()} ({self.get_source_display()})"

@@ -1,0 +1,56 @@
+"""Writes for people: clinicians, patients and SMS consent."""
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Clinician, ConsentEvent, Patient, SmsConsent, User
+from accounts.permissions import CLINICIANS_GROUP
+
+
+@transaction.atomic
+def clinician_create(
+    *,
+    username: str,
+    email: str,
+    phone: str = "",
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> Clinician:
+    """Create a staff user in the Clinicians group with a clinician profile for alerts.
+
+    Validates the profile (email, phone) before anything is stored; without a password the
+    account cannot sign in until one is set.
+    """
+    user = User(
+        username=username, email=email, first_name=first_name, last_name=last_name, is_staff=True
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    clinician = Clinician(user=user, phone=phone, email=email)
+    clinician.full_clean(exclude=["user"])
+    user.save()
+    user.groups.add(Group.objects.get(name=CLINICIANS_GROUP))
+    clinician.user = user
+    clinician.save()
+    return clinician
+
+
+def patient_set_sms_consent(
+    *,
+    patient: Patient,
+    state: SmsConsent,
+    source: ConsentEvent.Source,
+    actor: User | None = None,
+) -> ConsentEvent:
+    """Record a change of SMS consent as a dated event and update the patient's current state."""
+    event = ConsentEvent.objects.create(
+        patient=patient, state=state, source=source, recorded_by=actor, occurred_at=timezone.now()
+    )
+    Patient.objects.filter(pk=patient.pk).update(sms_consent=state)
+    patient.sms_consent = state
+    return event

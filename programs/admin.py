@@ -1,0 +1,146 @@
+"""The clinicians' admin for patients: enroll (with STarT Back), list and read their own."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.models import ConsentEvent, Patient
+from programs.forms import EnrollPatientForm, clinician_choices
+from programs.models import Enrollment, Program, StartBackScreen, current_enrollment, latest_screen
+from programs.services import patient_enroll
+
+
+class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class StartBackScreenInline(ReadOnlyInline):
+    model = StartBackScreen
+    fields = ["screened_at", "answers", "total", "psychosocial", "risk_group", "screened_by"]
+
+
+class EnrollmentInline(ReadOnlyInline):
+    model = Enrollment
+    fk_name = "patient"
+    fields = ["program", "status", "started_on", "ended_at", "enrolled_by"]
+
+
+class ConsentEventInline(ReadOnlyInline):
+    model = ConsentEvent
+    fields = ["occurred_at", "state", "source", "recorded_by"]
+    verbose_name_plural = "SMS consent history"
+
+
+@admin.register(Patient)
+class PatientAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+    list_display = [
+        "__str__", "phone_ending", "risk_group", "program", "status", "sms_consent", "clinician",
+    ]
+    list_filter = ["status", "sms_consent", "language"]
+    search_fields = ["first_name", "last_name", "phone"]
+    list_select_related = ["clinician__user"]
+    inlines = [StartBackScreenInline, EnrollmentInline, ConsentEventInline]
+    fieldsets = [
+        ("Contact", {"fields": ["first_name", "last_name", "phone", "timezone", "language",
+                                "quiet_hours_start", "quiet_hours_end"]}),
+        ("Care", {"fields": ["clinician", "status", "sms_consent"]}),
+        ("Risk flags", {"fields": ["cancer_history", "immunosuppressed", "iv_drug_use",
+                                   "osteoporosis_or_steroids", "recent_infection_or_spinal_procedure"]}),
+        ("At enrollment", {"fields": ["pain_sites", "baseline_back_pain", "baseline_leg_pain",
+                                      "onset_date", "presentation_date", "created_at", "created_by"]}),
+    ]
+    # Clinical facts recorded at enrollment are evidence; consent changes only through events.
+    readonly_fields = [
+        "sms_consent", "pain_sites", "baseline_back_pain", "baseline_leg_pain", "onset_date",
+        "presentation_date", "created_at", "created_by",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Patient]:
+        from programs.models import with_stratification
+
+        return with_stratification(Patient.objects.visible_to(request.user))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Patient | None = None) -> Any:
+        fields = list(self.readonly_fields)
+        if not request.user.is_superuser:
+            fields.append("clinician")
+        return fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Patient | None = None) -> bool:
+        return False  # clinical records are never deleted; discharge instead
+
+    @admin.display(description="Phone")
+    def phone_ending(self, patient: Patient) -> str:
+        return f"…{patient.phone_last_digits}"
+
+    @admin.display(description="Risk group")
+    def risk_group(self, patient: Patient) -> str:
+        screen = latest_screen(patient)
+        return screen.get_risk_group_display() if screen else "—"
+
+    @admin.display(description="Program")
+    def program(self, patient: Patient) -> str:
+        enrollment = current_enrollment(patient)
+        return str(enrollment.program) if enrollment else "—"
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """Enroll a patient: the STarT Back answers, body map, flags and consent in one form."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        user = request.user
+        own_clinician = getattr(user, "clinician", None)
+        if own_clinician is None and not user.is_superuser:
+            raise PermissionDenied
+        clinicians = clinician_choices() if user.is_superuser else None
+        form = EnrollPatientForm(request.POST or None, clinicians=clinicians)
+        if request.method == "POST" and form.is_valid():
+            clinician = form.cleaned_data.get("clinician") or own_clinician
+            try:
+                result = patient_enroll(
+                    clinician=clinician, actor=user, **form.enrollment_input()  # type: ignore[arg-type]
+                )
+            except ValidationError as invalid:
+                form.add_service_errors(invalid.message_dict)
+            else:
+                screen = result.screen
+                self.message_user(
+                    request,
+                    f"Enrolled {result.patient}: STarT Back total {screen.total}, psychosocial "
+                    f"{screen.psychosocial}, {screen.risk_group} risk. Program: "
+                    f"{result.enrollment.program}.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:accounts_patient_change", args=[result.patient.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Enroll patient",
+            "opts": self.opts,
+            "form": form,
+            "has_view_permission": self.has_view_permission(request),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/programs/enroll_patient.html", context)
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin[Program]):
+    list_display = ["title", "tier", "slug", "is_active"]
+    list_filter = ["tier", "is_active"]

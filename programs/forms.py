@@ -1,0 +1,105 @@
+"""The admin's "enroll patient" form: the same inputs as POST /api/v1/patients/."""
+
+from typing import Any
+
+from django import forms
+
+from accounts.models import Clinician, Language, PainSite, PatientFlag, known_timezones
+from programs.stratification import BOTHERSOME_ITEM, BOTHERSOME_LABELS, ITEM_COUNT, ITEM_LABELS
+
+AGREE_CHOICES = [(1, "Agree"), (0, "Disagree")]
+CONSENT_CHOICES = [
+    (True, "Yes: the patient agreed to receive SMS from SelfCare"),
+    (False, "No: web only, never send SMS"),
+]
+
+
+def _to_bool(value: str) -> bool:
+    return value == "True"
+
+
+class EnrollPatientForm(forms.Form):
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    phone = forms.CharField(
+        max_length=40, help_text="Mobile number in any common format, e.g. (201) 555-0123."
+    )
+    timezone = forms.ChoiceField(help_text="Where the patient lives; check-ins follow it.")
+    language = forms.ChoiceField(choices=Language.choices, widget=forms.RadioSelect)
+    sms_consent = forms.TypedChoiceField(
+        label="SMS consent", choices=CONSENT_CHOICES, coerce=_to_bool, widget=forms.RadioSelect
+    )
+    pain_sites = forms.MultipleChoiceField(
+        choices=PainSite.choices, widget=forms.CheckboxSelectMultiple, label="Pain sites"
+    )
+    back_pain = forms.IntegerField(min_value=0, max_value=10, label="Back pain now (0–10)")
+    leg_pain = forms.IntegerField(min_value=0, max_value=10, label="Leg pain now (0–10)")
+    onset_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When this episode began; leave empty if unknown.",
+    )
+    presentation_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), help_text="When the patient first presented."
+    )
+
+    def __init__(self, *args: Any, clinicians: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [("", "Choose…")] + [
+            (name, name) for name in sorted(known_timezones())
+        ]
+        for item in range(1, ITEM_COUNT + 1):
+            label = f"{item}. {ITEM_LABELS[item]}"
+            if item == BOTHERSOME_ITEM:
+                self.fields[f"item_{item}"] = forms.TypedChoiceField(
+                    label=label, choices=list(BOTHERSOME_LABELS.items()), coerce=int,
+                    widget=forms.RadioSelect,
+                )
+            else:
+                self.fields[f"item_{item}"] = forms.TypedChoiceField(
+                    label=label, choices=AGREE_CHOICES, coerce=int, widget=forms.RadioSelect
+                )
+        for flag, label in PatientFlag.choices:
+            self.fields[flag] = forms.BooleanField(required=False, label=label)
+        if clinicians is not None:
+            self.fields["clinician"] = forms.ModelChoiceField(
+                queryset=clinicians, help_text="The clinician responsible for this patient."
+            )
+
+    @property
+    def startback_fields(self) -> list[forms.BoundField]:
+        return [self[f"item_{item}"] for item in range(1, ITEM_COUNT + 1)]
+
+    @property
+    def flag_fields(self) -> list[forms.BoundField]:
+        return [self[flag] for flag in PatientFlag.values]
+
+    def enrollment_input(self) -> dict[str, Any]:
+        """The cleaned data as the keyword arguments of `patient_enroll`."""
+        data = self.cleaned_data
+        return {
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "phone": data["phone"],
+            "timezone_name": data["timezone"],
+            "language": data["language"],
+            "sms_consent": data["sms_consent"],
+            "startback": [data[f"item_{item}"] for item in range(1, ITEM_COUNT + 1)],
+            "pain_sites": list(data["pain_sites"]),
+            "back_pain": data["back_pain"],
+            "leg_pain": data["leg_pain"],
+            "onset_date": data["onset_date"],
+            "presentation_date": data["presentation_date"],
+            "flags": {flag: data[flag] for flag in PatientFlag.values},
+        }
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        """Show the service's errors on the matching fields, the rest above the form."""
+        for name, messages in errors.items():
+            field = name if name in self.fields else None
+            for message in messages:
+                self.add_error(field, message)
+
+
+def clinician_choices() -> Any:
+    return Clinician.objects.select_related("user").order_by("user__last_name", "user__username")

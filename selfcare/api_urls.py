@@ -1,0 +1,42 @@
+"""/api/v1/: the REST API, its OpenAPI schema and its docs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from programs import api as programs_api
+
+
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def api_root(request: Request) -> Response:
+    """Links to the API's resources, its schema and its docs."""
+    return Response(
+        {
+            name: reverse(name, request=request)
+            for name in ("patient-list", "api-token", "api-schema", "api-docs")
+        }
+    )
+
+
+urlpatterns = [
+    path("", api_root, name="api-root"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("patients/", programs_api.PatientListApi.as_view(), name="patient-list"),
+    path(
+        "patients/<int:patient_id>/",
+        programs_api.PatientDetailApi.as_view(),
+        name="patient-detail",
+    ),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
+        name="api-docs",
+    ),
+]

@@ -1,0 +1,47 @@
+"""Operational endpoints that belong to no app."""
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from selfcare.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+def _check_database() -> dict[str, Any]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # any failure means "not answering"
+        logger.warning("healthz: database check failed: %s", type(error).__name__)
+        return {"status": "error", "error": type(error).__name__}
+    return {"status": "ok", "vendor": connection.vendor}
+
+
+def _check_broker() -> dict[str, Any]:
+    transport = settings.CELERY_BROKER_URL.split(":", 1)[0]
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as error:  # report, don't fail: the webhook stores and the sweeper catches up
+        logger.warning("healthz: broker check failed: %s", type(error).__name__)
+        return {"status": "error", "transport": transport, "error": type(error).__name__}
+    return {"status": "ok", "transport": transport}
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 while the database answers (503 otherwise); the body names each dependency."""
+    checks = {"database": _check_database(), "broker": _check_broker()}
+    healthy = checks["database"]["status"] == "ok"
+    degraded = any(check["status"] != "ok" for check in checks.values())
+    status = "ok" if not degraded else ("degraded" if healthy else "error")
+    return JsonResponse({"status": status, "checks": checks}, status=200 if healthy else 503)

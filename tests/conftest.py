@@ -1,0 +1,46 @@
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import Clinician, Patient
+from tests.factories import make_clinician, make_patient
+
+
+@pytest.fixture
+def clinician(db: Any) -> Clinician:
+    return make_clinician(username="alice")
+
+
+@pytest.fixture
+def other_clinician(db: Any) -> Clinician:
+    return make_clinician(username="bob")
+
+
+@pytest.fixture
+def patient(clinician: Clinician) -> Patient:
+    return make_patient(clinician=clinician, first_name="Alma", last_name="Own").patient
+
+
+@pytest.fixture
+def other_patient(other_clinician: Clinician) -> Patient:
+    return make_patient(clinician=other_clinician, first_name="Otto", last_name="Other").patient
+
+
+@pytest.fixture
+def api(clinician: Clinician) -> APIClient:
+    """An API client signed in as `clinician`."""
+    client = APIClient()
+    client.force_authenticate(clinician.user)
+    return client
+
+
+@pytest.fixture
+def admin_client_for(client: Any) -> Any:
+    """Sign the Django test client in to the admin as a given clinician."""
+
+    def sign_in(who: Clinician) -> Any:
+        client.force_login(who.user)
+        return client
+
+    return sign_in

@@ -1,0 +1,85 @@
+"""Keyword-only factory functions for tests."""
+
+from datetime import date, timedelta
+from itertools import count
+from typing import Any
+
+from django.utils import timezone
+
+from accounts.models import Clinician, PatientFlag
+from accounts.services import clinician_create
+from programs.services import EnrollmentResult, patient_enroll
+
+_sequence = count(1)
+NO_FLAGS = dict.fromkeys(PatientFlag.values, False)
+LOW_ANSWERS = [0, 0, 0, 0, 0, 0, 0, 0, 0]
+MEDIUM_ANSWERS = [1, 1, 1, 1, 0, 0, 0, 0, 0]
+HIGH_ANSWERS = [0, 0, 0, 0, 1, 1, 1, 1, 0]
+
+
+def make_clinician(*, username: str | None = None, password: str = "a-long-test-pass") -> Clinician:
+    n = next(_sequence)
+    return clinician_create(
+        username=username or f"clinician{n}",
+        email=f"clinician{n}@example.org",
+        phone=f"+1201555{n % 10000:04d}",
+        password=password,
+        first_name="Test",
+        last_name=f"Clinician{n}",
+    )
+
+
+def unique_phone() -> str:
+    return f"+1202555{next(_sequence) % 10000:04d}"
+
+
+def enrollment_body(**overrides: Any) -> dict[str, Any]:
+    """A valid JSON body for POST /api/v1/patients/."""
+    today = timezone.localdate()
+    body: dict[str, Any] = {
+        "first_name": "Pat",
+        "last_name": "Example",
+        "phone": unique_phone(),
+        "timezone": "America/Chicago",
+        "language": "en",
+        "sms_consent": True,
+        "startback": LOW_ANSWERS,
+        "pain_sites": ["lower_back"],
+        "back_pain": 5,
+        "leg_pain": 2,
+        "onset_date": (today - timedelta(days=20)).isoformat(),
+        "presentation_date": (today - timedelta(days=1)).isoformat(),
+        "flags": dict(NO_FLAGS),
+    }
+    body.update(overrides)
+    return body
+
+
+def make_patient(
+    *,
+    clinician: Clinician,
+    startback: list[int] | None = None,
+    first_name: str = "Pat",
+    last_name: str = "Example",
+    sms_consent: bool = True,
+    flags: dict[str, bool] | None = None,
+    onset_date: date | None = None,
+) -> EnrollmentResult:
+    today = timezone.localdate()
+    return patient_enroll(
+        clinician=clinician,
+        actor=clinician.user,
+        first_name=first_name,
+        last_name=last_name,
+        phone=unique_phone(),
+        timezone_name="America/Chicago",
+        language="en",
+        sms_consent=sms_consent,
+        startback=startback or LOW_ANSWERS,
+        pain_sites=["lower_back"],
+        back_pain=5,
+        leg_pain=2,
+        onset_date=onset_date or today - timedelta(days=20),
+        presentation_date=today - timedelta(days=1),
+        flags=flags or dict(NO_FLAGS),
+    )
