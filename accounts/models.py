@@ -72,11 +72,11 @@ def validate_pain_sites(value: object) -> None:
     if unknown:
         raise ValidationError(
             "Unknown pain site %(sites)s. Known sites: %(known)s.",
-            code="invalid_choice",
-            params={"sites": ", ".join(map(str, unknown)), "known": ", ".join(PainSite.values)},
+            code="unknown_pain_site",
+            params={"sites": ", ".join(map(repr, unknown)), "known": ", ".join(PainSite.values)},
         )
     if len(set(value)) != len(value):
-        raise ValidationError("Each pain site may be listed once.", code="duplicate")
+        raise ValidationError("Each pain site may be listed once.", code="duplicate_pain_site")
 
 
 class PatientFlag(models.TextChoices):
@@ -155,7 +155,7 @@ class Patient(models.Model):
     osteoporosis_or_steroids = models.BooleanField()
     recent_infection_or_spinal_procedure = models.BooleanField()
 
-    pain_sites = models.JSONField(default=list, validators=[validate_pain_sites])
+    pain_sites = models.JSONField(default=list, blank=True, validators=[validate_pain_sites])
     baseline_back_pain = models.PositiveSmallIntegerField(
         validators=[MaxValueValidator(10)], help_text="0–10 at enrollment."
     )
@@ -214,6 +214,8 @@ class Patient(models.Model):
             errors["onset_date"] = "The onset date cannot be in the future."
         elif self.onset_date and self.presentation_date and self.onset_date > self.presentation_date:
             errors["onset_date"] = "The onset date cannot be after the presentation date."
+        if not self.pain_sites:  # an empty list skips field validators, so check it here
+            errors["pain_sites"] = "Choose at least one pain site."
         if errors:
             raise ValidationError(errors)
 

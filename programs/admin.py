@@ -5,7 +5,8 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.admin.utils import unquote
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
@@ -79,6 +80,27 @@ class PatientAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
         if not request.user.is_superuser:
             fields.append("clinician")
         return fields
+
+    def _require_visible(self, request: HttpRequest, object_id: str) -> None:
+        # SimpleHistoryAdmin's history pages look the object up without get_queryset().
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        self._require_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        self._require_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_delete_permission(self, request: HttpRequest, obj: Patient | None = None) -> bool:
         return False  # clinical records are never deleted; discharge instead

@@ -124,7 +124,7 @@ class PatientListApi(APIView):
             ),
         )
         pain_sites = serializers.ListField(
-            child=serializers.ChoiceField(choices=PainSite.values), allow_empty=False
+            child=StrictCharField(), help_text=f"Site keys: {', '.join(PainSite.values)}."
         )
         back_pain = StrictIntegerField(min_value=0, max_value=10)
         leg_pain = StrictIntegerField(min_value=0, max_value=10)
