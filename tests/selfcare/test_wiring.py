@@ -1,0 +1,110 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run manage.py in a fresh interpreter with this environment (and no DJANGO_SECRET_KEY
+    unless given)."""
+    base = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env={**base, "DJANGO_SETTINGS_MODULE": "selfcare.settings", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_the_development_secret_key() -> None:
+    result = run_manage("check", DJANGO_DEBUG="False")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is the development key" in result.stderr
+
+
+def test_production_starts_with_a_real_secret_key_and_passes_deploy_checks() -> None:
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DJANGO_DEBUG="False",
+        DJANGO_SECRET_KEY="x9" * 32 + "-a-real-random-production-key",
+        DJANGO_ALLOWED_HOSTS="selfcare.example.org",
+        PUBLIC_BASE_URL="https://selfcare.example.org",
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+    )
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_healthz_names_each_dependency(client: Client, db: Any) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["checks"]["database"]["status"] == "ok"
+    assert set(body["checks"]) == {"database", "broker"}
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(
+    client: Client, db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class DownDatabase:
+        vendor = "postgresql"
+
+        def cursor(self) -> Any:
+            raise ConnectionError("database down")
+
+    monkeypatch.setattr("selfcare.views.connection", DownDatabase())
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == {"status": "error", "error": "ConnectionError"}
+
+
+def test_openapi_schema_describes_the_enrollment_contract(client: Client) -> None:
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    enroll = schema["paths"]["/api/v1/patients/"]["post"]
+    ref = enroll["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    body = schema["components"]["schemas"][ref]
+    assert set(body["required"]) == {
+        "first_name", "last_name", "phone", "timezone", "language", "sms_consent", "startback",
+        "pain_sites", "back_pain", "leg_pain", "onset_date", "presentation_date", "flags",
+    }
+    assert "/api/v1/patients/{patient_id}/" in schema["paths"]
+
+
+def test_api_docs_are_served_from_local_assets(client: Client) -> None:
+    response = client.get("/api/v1/docs/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
+    assert "cdn" not in page.lower()
+
+
+def test_api_root_links_to_the_resources(client: Client) -> None:
+    body = client.get("/api/v1/").json()
+
+    assert body["patient-list"].endswith("/api/v1/patients/")
+    assert body["api-schema"].endswith("/api/v1/schema/")
+
+
+def test_pages_carry_a_content_security_policy(client: Client, db: Any) -> None:
+    response = client.get("/admin/login/")
+
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
