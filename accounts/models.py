@@ -104,6 +104,9 @@ class SmsConsent(models.TextChoices):
     CARRIER_OPTED_OUT = "carrier_opted_out", "Opted out at the carrier"
 
 
+DUPLICATE_PHONE_MESSAGE = "A patient with this phone number is already enrolled."
+
+
 class PatientQuerySet(models.QuerySet["Patient"]):
     def visible_to(self, user: "User | AnonymousUser") -> "PatientQuerySet":
         """Patients `user` may see: all for superusers, their own for a clinician, else none."""
@@ -123,8 +126,8 @@ class Patient(models.Model):
 
     `sms_consent` is the current state; every change is also a dated `ConsentEvent`:
 
-        none ──(consent given)──▶ active ──(STOP)──▶ opted_out ──(START)──▶ active
-                                    └──(carrier error 21610)──▶ carrier_opted_out ──(START)──▶ active
+        none ──(consent)──▶ active ──(STOP)──▶ opted_out ──(START)──▶ active
+                              └──(carrier error 21610)──▶ carrier_opted_out ──(START)──▶ active
 
     No SMS is sent unless it is `active`.
     """
@@ -139,7 +142,7 @@ class Patient(models.Model):
     phone = PhoneNumberField(
         unique=True,
         help_text="Mobile number; any common format, stored in E.164.",
-        error_messages={"unique": "A patient with this phone number is already enrolled."},
+        error_messages={"unique": DUPLICATE_PHONE_MESSAGE},
     )
     timezone = models.CharField(
         max_length=64, validators=[validate_timezone], help_text="IANA name, e.g. America/Chicago."
@@ -212,7 +215,9 @@ class Patient(models.Model):
             errors["presentation_date"] = "The presentation date cannot be in the future."
         if self.onset_date and self.onset_date > today:
             errors["onset_date"] = "The onset date cannot be in the future."
-        elif self.onset_date and self.presentation_date and self.onset_date > self.presentation_date:
+        elif (
+            self.onset_date and self.presentation_date and self.onset_date > self.presentation_date
+        ):
             errors["onset_date"] = "The onset date cannot be after the presentation date."
         if not self.pain_sites:  # an empty list skips field validators, so check it here
             errors["pain_sites"] = "Choose at least one pain site."

@@ -1,23 +1,23 @@
 """The clinicians' admin for patients: enroll (with STarT Back), list and read their own."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.contrib.admin.utils import unquote
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.models import ConsentEvent, Patient
+from accounts.models import ConsentEvent, Patient, User
 from programs.forms import EnrollPatientForm, clinician_choices
 from programs.models import Enrollment, Program, StartBackScreen, current_enrollment, latest_screen
 from programs.services import patient_enroll
 
 
-class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -47,27 +47,73 @@ class ConsentEventInline(ReadOnlyInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class PatientAdmin(SimpleHistoryAdmin):
     list_display = [
-        "__str__", "phone_ending", "risk_group", "program", "status", "sms_consent", "clinician",
+        "__str__",
+        "phone_ending",
+        "risk_group",
+        "program",
+        "status",
+        "sms_consent",
+        "clinician",
     ]
     list_filter = ["status", "sms_consent", "language"]
     search_fields = ["first_name", "last_name", "phone"]
     list_select_related = ["clinician__user"]
     inlines = [StartBackScreenInline, EnrollmentInline, ConsentEventInline]
     fieldsets = [
-        ("Contact", {"fields": ["first_name", "last_name", "phone", "timezone", "language",
-                                "quiet_hours_start", "quiet_hours_end"]}),
+        (
+            "Contact",
+            {
+                "fields": [
+                    "first_name",
+                    "last_name",
+                    "phone",
+                    "timezone",
+                    "language",
+                    "quiet_hours_start",
+                    "quiet_hours_end",
+                ]
+            },
+        ),
         ("Care", {"fields": ["clinician", "status", "sms_consent"]}),
-        ("Risk flags", {"fields": ["cancer_history", "immunosuppressed", "iv_drug_use",
-                                   "osteoporosis_or_steroids", "recent_infection_or_spinal_procedure"]}),
-        ("At enrollment", {"fields": ["pain_sites", "baseline_back_pain", "baseline_leg_pain",
-                                      "onset_date", "presentation_date", "created_at", "created_by"]}),
+        (
+            "Risk flags",
+            {
+                "fields": [
+                    "cancer_history",
+                    "immunosuppressed",
+                    "iv_drug_use",
+                    "osteoporosis_or_steroids",
+                    "recent_infection_or_spinal_procedure",
+                ]
+            },
+        ),
+        (
+            "At enrollment",
+            {
+                "fields": [
+                    "pain_sites",
+                    "baseline_back_pain",
+                    "baseline_leg_pain",
+                    "onset_date",
+                    "presentation_date",
+                    "created_at",
+                    "created_by",
+                ]
+            },
+        ),
     ]
     # Clinical facts recorded at enrollment are evidence; consent changes only through events.
     readonly_fields = [
-        "sms_consent", "pain_sites", "baseline_back_pain", "baseline_leg_pain", "onset_date",
-        "presentation_date", "created_at", "created_by",
+        "sms_consent",
+        "pain_sites",
+        "baseline_back_pain",
+        "baseline_leg_pain",
+        "onset_date",
+        "presentation_date",
+        "created_at",
+        "created_by",
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Patient]:
@@ -133,9 +179,11 @@ class PatientAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
         form = EnrollPatientForm(request.POST or None, clinicians=clinicians)
         if request.method == "POST" and form.is_valid():
             clinician = form.cleaned_data.get("clinician") or own_clinician
+            if clinician is None:  # unreachable: a superuser's form requires a clinician
+                raise PermissionDenied
             try:
                 result = patient_enroll(
-                    clinician=clinician, actor=user, **form.enrollment_input()  # type: ignore[arg-type]
+                    clinician=clinician, actor=cast(User, user), **form.enrollment_input()
                 )
             except ValidationError as invalid:
                 form.add_service_errors(invalid.message_dict)

@@ -144,7 +144,8 @@ class PatientListApi(APIView):
     def get(self, request: Request) -> Response:
         paginator = self.Pagination()
         page = paginator.paginate_queryset(self.get_queryset(), request, view=self)
-        return paginator.get_paginated_response(PatientOutputSerializer(page, many=True).data)
+        rows = PatientOutputSerializer(page, many=True)  # type: ignore[arg-type]
+        return paginator.get_paginated_response(rows.data)
 
     @extend_schema(request=InputSerializer, responses={201: PatientOutputSerializer})
     def post(self, request: Request) -> Response:

@@ -14,6 +14,10 @@ CONSENT_CHOICES = [
 ]
 
 
+def timezone_choices() -> list[tuple[str, str]]:
+    return [("", "Choose…"), *((name, name) for name in sorted(known_timezones()))]
+
+
 def _to_bool(value: str) -> bool:
     return value == "True"
 
@@ -24,7 +28,9 @@ class EnrollPatientForm(forms.Form):
     phone = forms.CharField(
         max_length=40, help_text="Mobile number in any common format, e.g. (201) 555-0123."
     )
-    timezone = forms.ChoiceField(help_text="Where the patient lives; check-ins follow it.")
+    timezone = forms.ChoiceField(
+        choices=timezone_choices, help_text="Where the patient lives; check-ins follow it."
+    )
     language = forms.ChoiceField(choices=Language.choices, widget=forms.RadioSelect)
     sms_consent = forms.TypedChoiceField(
         label="SMS consent", choices=CONSENT_CHOICES, coerce=_to_bool, widget=forms.RadioSelect
@@ -40,19 +46,19 @@ class EnrollPatientForm(forms.Form):
         help_text="When this episode began; leave empty if unknown.",
     )
     presentation_date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), help_text="When the patient first presented."
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When the patient first presented.",
     )
 
     def __init__(self, *args: Any, clinicians: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [("", "Choose…")] + [
-            (name, name) for name in sorted(known_timezones())
-        ]
         for item in range(1, ITEM_COUNT + 1):
             label = f"{item}. {ITEM_LABELS[item]}"
             if item == BOTHERSOME_ITEM:
                 self.fields[f"item_{item}"] = forms.TypedChoiceField(
-                    label=label, choices=list(BOTHERSOME_LABELS.items()), coerce=int,
+                    label=label,
+                    choices=list(BOTHERSOME_LABELS.items()),
+                    coerce=int,
                     widget=forms.RadioSelect,
                 )
             else:

@@ -29,7 +29,9 @@ class Program(models.Model):
         ordering = ["tier", "slug"]
         constraints = [
             models.UniqueConstraint(
-                fields=["tier"], condition=models.Q(is_active=True), name="one_active_program_per_tier"
+                fields=["tier"],
+                condition=models.Q(is_active=True),
+                name="one_active_program_per_tier",
             )
         ]
 
@@ -44,7 +46,9 @@ class StartBackScreen(models.Model):
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="startback_screens")
-    answers = models.JSONField(help_text="Nine answers as entered: items 1–8 are 0/1, item 9 is 0–4.")
+    answers = models.JSONField(
+        help_text="Nine answers as entered: items 1–8 are 0/1, item 9 is 0–4."
+    )
     total = models.PositiveSmallIntegerField()
     psychosocial = models.PositiveSmallIntegerField()
     risk_group = models.CharField(max_length=10, choices=RISK_GROUP_CHOICES)

@@ -9,7 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Clinician, ConsentEvent, Patient, PatientFlag, SmsConsent, User
+from accounts.models import (
+    DUPLICATE_PHONE_MESSAGE,
+    Clinician,
+    ConsentEvent,
+    Patient,
+    PatientFlag,
+    SmsConsent,
+    User,
+)
 from accounts.services import patient_set_sms_consent
 from programs import stratification
 from programs.models import Enrollment, Program, StartBackScreen
@@ -29,7 +37,11 @@ def _flag_errors(flags: object) -> list[str]:
     if not isinstance(flags, Mapping):
         return ["Expected an object with a true/false value for each flag."]
     errors = [f"Unknown flag {key!r}." for key in flags if key not in PatientFlag.values]
-    errors += [f"Missing flag {key!r}: answer true or false." for key in PatientFlag.values if key not in flags]
+    errors += [
+        f"Missing flag {key!r}: answer true or false."
+        for key in PatientFlag.values
+        if key not in flags
+    ]
     errors += [
         f"Flag {key!r} must be true or false."
         for key, value in flags.items()
@@ -118,7 +130,6 @@ def patient_enroll(
     except IntegrityError as conflict:
         # Two enrollments of one number raced past full_clean(); the unique index decided.
         if Patient.objects.filter(phone=patient.phone).exists():
-            duplicate = Patient._meta.get_field("phone").error_messages["unique"]
-            raise ValidationError({"phone": [duplicate]}) from conflict
+            raise ValidationError({"phone": [DUPLICATE_PHONE_MESSAGE]}) from conflict
         raise
     return EnrollmentResult(patient=patient, screen=screen, enrollment=enrollment)

@@ -10,7 +10,9 @@ from accounts.models import Clinician, Patient, User
 from tests.factories import enrollment_body
 
 
-def test_api_lists_only_own_patients(api: APIClient, patient: Patient, other_patient: Patient) -> None:
+def test_api_lists_only_own_patients(
+    api: APIClient, patient: Patient, other_patient: Patient
+) -> None:
     ids = [row["id"] for row in api.get("/api/v1/patients/").json()["results"]]
 
     assert ids == [patient.pk]
@@ -50,11 +52,16 @@ def test_anonymous_requests_are_refused(patient: Patient) -> None:
 
     assert client.get("/api/v1/patients/").status_code in (401, 403)
     assert client.get(f"/api/v1/patients/{patient.pk}/").status_code in (401, 403)
-    assert client.post("/api/v1/patients/", enrollment_body(), format="json").status_code in (401, 403)
+    assert client.post("/api/v1/patients/", enrollment_body(), format="json").status_code in (
+        401,
+        403,
+    )
     assert Patient.objects.count() == 1
 
 
-def test_token_authentication_works_for_integrations(clinician: Clinician, patient: Patient) -> None:
+def test_token_authentication_works_for_integrations(
+    clinician: Clinician, patient: Patient
+) -> None:
     client = APIClient()
     token = client.post(
         "/api/v1/auth/token/", {"username": "alice", "password": "a-long-test-pass"}, format="json"

@@ -10,12 +10,20 @@ from accounts.models import Clinician, Patient, User
 def test_createclinician_makes_a_staff_user_in_the_clinicians_group(db: Any) -> None:
     out = StringIO()
     call_command(
-        "createclinician", "carol", "--email", "carol@example.org", "--phone", "(201) 555-0188",
-        "--password", "a-long-test-pass", stdout=out,
+        "createclinician",
+        "carol",
+        "--email",
+        "carol@example.org",
+        "--phone",
+        "(201) 555-0188",
+        "--password",
+        "a-long-test-pass",
+        stdout=out,
     )
 
     user = User.objects.get(username="carol")
-    assert user.is_staff and not user.is_superuser
+    assert user.is_staff
+    assert not user.is_superuser
     assert list(user.groups.values_list("name", flat=True)) == ["Clinicians"]
     assert user.check_password("a-long-test-pass")
     assert user.has_perm("accounts.add_patient")

@@ -40,9 +40,16 @@ def test_the_form_shows_construct_labels_body_map_flags_and_consent(
     page = admin_client_for(clinician).get(URL).content.decode()
 
     for text in [
-        "Leg pain spread", "Not safe to be active (fear)", "Bothersomeness", "Extremely",
-        "Left buttock or leg", "Trunk or chest", "History of cancer", "Intravenous drug use",
-        "SMS consent", "Enroll and stratify",
+        "Leg pain spread",
+        "Not safe to be active (fear)",
+        "Bothersomeness",
+        "Extremely",
+        "Left buttock or leg",
+        "Trunk or chest",
+        "History of cancer",
+        "Intravenous drug use",
+        "SMS consent",
+        "Enroll and stratify",
     ]:
         assert text in page
     assert 'name="clinician"' not in page  # a clinician enrolls their own patients
@@ -58,8 +65,13 @@ def test_enrolling_from_the_admin_scores_and_enrolls(
     patient = Patient.objects.get()
     assert response.redirect_chain[-1][0] == f"/admin/accounts/patient/{patient.pk}/change/"
     assert "high risk" in response.content.decode()
-    assert (str(patient.phone), patient.language, patient.clinician) == ("+12015550177", "es", clinician)
-    assert patient.cancer_history is True and patient.iv_drug_use is False
+    assert (str(patient.phone), patient.language, patient.clinician) == (
+        "+12015550177",
+        "es",
+        clinician,
+    )
+    assert patient.cancer_history is True
+    assert patient.iv_drug_use is False
     assert patient.pain_sites == ["lower_back", "right_buttock_leg"]
     assert patient.sms_consent == "active"
     screen = patient.startback_screens.get()

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import Clinician, ConsentEvent, Patient, SmsConsent
+from accounts.models import Clinician, ConsentEvent, Patient
 from programs.models import Enrollment, StartBackScreen
 from tests.factories import HIGH_ANSWERS, LOW_ANSWERS, MEDIUM_ANSWERS, enrollment_body
 
@@ -30,8 +30,13 @@ def nothing_stored() -> bool:
     ],
 )
 def test_enroll_scores_and_places_the_patient_in_the_program_of_their_tier(
-    api: APIClient, clinician: Clinician, answers: list[int], group: str, total: int,
-    psychosocial: int, slug: str,
+    api: APIClient,
+    clinician: Clinician,
+    answers: list[int],
+    group: str,
+    total: int,
+    psychosocial: int,
+    slug: str,
 ) -> None:
     response = api.post(URL, enrollment_body(startback=answers), format="json")
 
@@ -110,15 +115,40 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str, str]] = [
     ("back pain 11", {"back_pain": 11}, "back_pain", "less than or equal to 10"),
     ("leg pain -1", {"leg_pain": -1}, "leg_pain", "greater than or equal to 0"),
     ("pain as string", {"back_pain": "7"}, "back_pain", "Must be a whole number."),
-    ("unknown pain site", {"pain_sites": ["lower_back", "tail"]}, "pain_sites", "Unknown pain site 'tail'"),
+    (
+        "unknown pain site",
+        {"pain_sites": ["lower_back", "tail"]},
+        "pain_sites",
+        "Unknown pain site 'tail'",
+    ),
     ("no pain site", {"pain_sites": []}, "pain_sites", "Choose at least one pain site."),
     ("duplicate pain site", {"pain_sites": ["neck", "neck"]}, "pain_sites", "listed once"),
-    ("unknown flag", {"flags": {**enrollment_body()["flags"], "smoker": True}}, "flags", "Unknown flag"),
-    ("flag as string", {"flags": {**enrollment_body()["flags"], "iv_drug_use": "no"}}, "flags", "true or false"),
+    (
+        "unknown flag",
+        {"flags": {**enrollment_body()["flags"], "smoker": True}},
+        "flags",
+        "Unknown flag",
+    ),
+    (
+        "flag as string",
+        {"flags": {**enrollment_body()["flags"], "iv_drug_use": "no"}},
+        "flags",
+        "true or false",
+    ),
     ("consent as string", {"sms_consent": "yes"}, "sms_consent", "Must be true or false."),
     ("unknown language", {"language": "fr"}, "language", "not a valid choice"),
-    ("onset after presentation", {"onset_date": "2026-01-10", "presentation_date": "2026-01-01"}, "onset_date", "after the presentation date"),
-    ("presentation in the future", {"presentation_date": "2999-01-01"}, "presentation_date", "future"),
+    (
+        "onset after presentation",
+        {"onset_date": "2026-01-10", "presentation_date": "2026-01-01"},
+        "onset_date",
+        "after the presentation date",
+    ),
+    (
+        "presentation in the future",
+        {"presentation_date": "2999-01-01"},
+        "presentation_date",
+        "future",
+    ),
 ]
 
 
@@ -139,8 +169,17 @@ def test_bad_input_is_a_400_with_a_message_on_the_field_and_nothing_stored(
 
 @pytest.mark.parametrize(
     "missing",
-    ["sms_consent", "startback", "phone", "timezone", "flags", "pain_sites", "presentation_date",
-     "onset_date", "back_pain"],
+    [
+        "sms_consent",
+        "startback",
+        "phone",
+        "timezone",
+        "flags",
+        "pain_sites",
+        "presentation_date",
+        "onset_date",
+        "back_pain",
+    ],
 )
 def test_a_missing_field_is_a_400_never_a_default(api: APIClient, missing: str) -> None:
     body = enrollment_body()

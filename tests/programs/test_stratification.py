@@ -67,12 +67,21 @@ def test_boundaries(answers: list[int], total: int, psychosocial: int, group: Ri
         ([], "Expected 9 answers, got 0."),
         ("000000000", "Expected a list of 9 answers."),
         (None, "Expected a list of 9 answers."),
-        ([0, 0, 0, 0, 0, 0, 0, 2, 0], "Item 8 (Not enjoyed things (low mood)) must be 0 (disagree) or 1 (agree)."),
-        ([-1, 0, 0, 0, 0, 0, 0, 0, 0], "Item 1 (Leg pain spread) must be 0 (disagree) or 1 (agree)."),
+        (
+            [0, 0, 0, 0, 0, 0, 0, 2, 0],
+            "Item 8 (Not enjoyed things (low mood)) must be 0 (disagree) or 1 (agree).",
+        ),
+        (
+            [-1, 0, 0, 0, 0, 0, 0, 0, 0],
+            "Item 1 (Leg pain spread) must be 0 (disagree) or 1 (agree).",
+        ),
         ([0, 0, 0, 0, 0, 0, 0, 0, 5], "Item 9 (Bothersomeness) must be 0 to 4"),
         ([0, 0, 0, 0, 0, 0, 0, 0, -1], "Item 9 (Bothersomeness) must be 0 to 4"),
         ([True, 0, 0, 0, 0, 0, 0, 0, 0], "Item 1 (Leg pain spread) must be a whole number."),
-        ([0, 0, "1", 0, 0, 0, 0, 0, 0], "Item 3 (Walked only short distances) must be a whole number."),
+        (
+            [0, 0, "1", 0, 0, 0, 0, 0, 0],
+            "Item 3 (Walked only short distances) must be a whole number.",
+        ),
         ([0, 0, 0, 0, 0, 0, 0, 0, 1.0], "Item 9 (Bothersomeness) must be a whole number."),
     ],
 )

@@ -43,10 +43,30 @@ def worker(worker_env: dict[str, str], tmp_path: Path) -> Iterator[str]:
     """A real worker with embedded beat, consuming a queue of its own; yields the queue name."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "selfcare", "worker", "--beat", "--pool", "solo",
-         "--queues", queue, "--schedule", str(tmp_path / "beat-schedule"), "--loglevel", "INFO",
-         "--without-gossip", "--without-mingle"],
-        env=worker_env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "selfcare",
+            "worker",
+            "--beat",
+            "--pool",
+            "solo",
+            "--queues",
+            queue,
+            "--schedule",
+            str(tmp_path / "beat-schedule"),
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=worker_env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         yield queue
@@ -69,8 +89,13 @@ def test_a_real_worker_answers_the_ping_task_through_the_configured_broker(
         f"print(ping.apply_async(queue={worker!r}).get(timeout=60))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", producer], env=worker_env, cwd=ROOT, capture_output=True,
-        text=True, timeout=90, check=False,
+        [sys.executable, "-c", producer],
+        env=worker_env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
     )
 
     assert result.returncode == 0, result.stderr

@@ -33,7 +33,10 @@ def test_production_refuses_the_development_secret_key() -> None:
 
 def test_production_starts_with_a_real_secret_key_and_passes_deploy_checks() -> None:
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DJANGO_DEBUG="False",
         DJANGO_SECRET_KEY="x9" * 32 + "-a-real-random-production-key",
         DJANGO_ALLOWED_HOSTS="selfcare.example.org",
@@ -81,8 +84,19 @@ def test_openapi_schema_describes_the_enrollment_contract(client: Client) -> Non
     ref = enroll["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
     body = schema["components"]["schemas"][ref]
     assert set(body["required"]) == {
-        "first_name", "last_name", "phone", "timezone", "language", "sms_consent", "startback",
-        "pain_sites", "back_pain", "leg_pain", "onset_date", "presentation_date", "flags",
+        "first_name",
+        "last_name",
+        "phone",
+        "timezone",
+        "language",
+        "sms_consent",
+        "startback",
+        "pain_sites",
+        "back_pain",
+        "leg_pain",
+        "onset_date",
+        "presentation_date",
+        "flags",
     }
     assert "/api/v1/patients/{patient_id}/" in schema["paths"]
 

@@ -16,24 +16,43 @@ NO_FLAGS = dict.fromkeys(PatientFlag.values, False)
 # Fictional numbers (555-01xx is reserved for fiction in North America).
 DEMO_PATIENTS: list[dict[str, Any]] = [
     {
-        "first_name": "Ana", "last_name": "Low", "phone": "+12015550101",
-        "timezone_name": "America/New_York", "language": "en",
-        "startback": [0, 1, 0, 0, 0, 1, 0, 0, 1], "pain_sites": ["lower_back"],
-        "back_pain": 4, "leg_pain": 0, "onset_days_ago": 10, "flags": NO_FLAGS,
+        "first_name": "Ana",
+        "last_name": "Low",
+        "phone": "+12015550101",
+        "timezone_name": "America/New_York",
+        "language": "en",
+        "startback": [0, 1, 0, 0, 0, 1, 0, 0, 1],
+        "pain_sites": ["lower_back"],
+        "back_pain": 4,
+        "leg_pain": 0,
+        "onset_days_ago": 10,
+        "flags": NO_FLAGS,
     },
     {
-        "first_name": "Ben", "last_name": "Medium", "phone": "+12015550102",
-        "timezone_name": "America/Chicago", "language": "en",
-        "startback": [1, 0, 1, 1, 0, 1, 0, 0, 2], "pain_sites": ["lower_back", "left_buttock_leg"],
-        "back_pain": 6, "leg_pain": 5, "onset_days_ago": 30,
+        "first_name": "Ben",
+        "last_name": "Medium",
+        "phone": "+12015550102",
+        "timezone_name": "America/Chicago",
+        "language": "en",
+        "startback": [1, 0, 1, 1, 0, 1, 0, 0, 2],
+        "pain_sites": ["lower_back", "left_buttock_leg"],
+        "back_pain": 6,
+        "leg_pain": 5,
+        "onset_days_ago": 30,
         "flags": {**NO_FLAGS, "osteoporosis_or_steroids": True},
     },
     {
-        "first_name": "Carmen", "last_name": "Alta", "phone": "+12015550103",
-        "timezone_name": "America/Los_Angeles", "language": "es",
+        "first_name": "Carmen",
+        "last_name": "Alta",
+        "phone": "+12015550103",
+        "timezone_name": "America/Los_Angeles",
+        "language": "es",
         "startback": [1, 1, 1, 0, 1, 1, 1, 0, 4],
         "pain_sites": ["lower_back", "neck", "right_buttock_leg", "right_foot"],
-        "back_pain": 8, "leg_pain": 7, "onset_days_ago": 60, "flags": NO_FLAGS,
+        "back_pain": 8,
+        "leg_pain": 7,
+        "onset_days_ago": 60,
+        "flags": NO_FLAGS,
     },
 ]
 
@@ -42,14 +61,20 @@ class Command(BaseCommand):
     help = "Create the demo clinician and three demo patients (low, medium, high). Idempotent."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--password", default="selfcare-demo", help="The demo clinician's password.")
+        parser.add_argument(
+            "--password", default="selfcare-demo", help="The demo clinician's password."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         clinician = Clinician.objects.filter(user__username=DEMO_USERNAME).first()
         if clinician is None:
             clinician = clinician_create(
-                username=DEMO_USERNAME, email="demo.clinician@example.org", phone="+12015550199",
-                password=options["password"], first_name="Dana", last_name="Demo",
+                username=DEMO_USERNAME,
+                email="demo.clinician@example.org",
+                phone="+12015550199",
+                password=options["password"],
+                first_name="Dana",
+                last_name="Demo",
             )
         else:
             clinician.user.set_password(options["password"])
@@ -60,9 +85,12 @@ class Command(BaseCommand):
                 continue
             data = {key: value for key, value in spec.items() if key != "onset_days_ago"}
             result = patient_enroll(
-                clinician=clinician, actor=clinician.user, sms_consent=True,
+                clinician=clinician,
+                actor=clinician.user,
+                sms_consent=True,
                 onset_date=today - timedelta(days=spec["onset_days_ago"]),
-                presentation_date=today, **data,
+                presentation_date=today,
+                **data,
             )
             self.stdout.write(f"Demo patient {result.patient}: {result.screen.risk_group} risk.")
         self.stdout.write(
