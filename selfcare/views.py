@@ -4,6 +4,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -36,11 +37,22 @@ def _check_broker() -> dict[str, Any]:
     return {"status": "ok", "transport": transport}
 
 
+def _check_cache() -> dict[str, Any]:
+    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    try:
+        cache.set("healthz", "ok", timeout=5)
+        answered = cache.get("healthz") == "ok"
+    except Exception as error:  # rate limits and pacing degrade, but the service answers
+        logger.warning("healthz: cache check failed: %s", type(error).__name__)
+        return {"status": "error", "backend": backend, "error": type(error).__name__}
+    return {"status": "ok" if answered else "error", "backend": backend}
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 while the database answers (503 otherwise); the body names each dependency."""
-    checks = {"database": _check_database(), "broker": _check_broker()}
+    checks = {"database": _check_database(), "broker": _check_broker(), "cache": _check_cache()}
     healthy = checks["database"]["status"] == "ok"
     degraded = any(check["status"] != "ok" for check in checks.values())
     status = "ok" if not degraded else ("degraded" if healthy else "error")

@@ -49,3 +49,13 @@ def admin_client_for(client: Any) -> Any:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_report_header() -> list[str]:
+    from django.conf import settings
+
+    return [
+        f"selfcare: database {settings.DATABASES['default']['ENGINE']}, "
+        f"broker {settings.CELERY_BROKER_URL.split(':', 1)[0]}, "
+        f"cache {settings.CACHES['default']['BACKEND']}"
+    ]

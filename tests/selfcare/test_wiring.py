@@ -54,7 +54,8 @@ def test_healthz_names_each_dependency(client: Client, db: Any) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["checks"]["database"]["status"] == "ok"
-    assert set(body["checks"]) == {"database", "broker"}
+    assert body["status"] == "ok", body
+    assert set(body["checks"]) == {"database", "broker", "cache"}
     assert response["Cache-Control"].startswith("max-age=0")
 
 
