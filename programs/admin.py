@@ -3,6 +3,7 @@
 from typing import Any, cast
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -204,6 +205,7 @@ class PatientAdmin(SimpleHistoryAdmin):
             "title": "Enroll patient",
             "opts": self.opts,
             "form": form,
+            "adminform": helpers.AdminForm(form, form.fieldsets(), {}, model_admin=self),
             "has_view_permission": self.has_view_permission(request),
             **(extra_context or {}),
         }

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.contrib.admin.widgets import AdminRadioSelect
 
 from accounts.models import Clinician, Language, PainSite, PatientFlag, known_timezones
 from programs.stratification import BOTHERSOME_ITEM, BOTHERSOME_LABELS, ITEM_COUNT, ITEM_LABELS
@@ -12,6 +13,9 @@ CONSENT_CHOICES = [
     (True, "Yes: the patient agreed to receive SMS from SelfCare"),
     (False, "No: web only, never send SMS"),
 ]
+
+
+INLINE_RADIOS = AdminRadioSelect(attrs={"class": "radiolist inline"})
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -31,9 +35,9 @@ class EnrollPatientForm(forms.Form):
     timezone = forms.ChoiceField(
         choices=timezone_choices, help_text="Where the patient lives; check-ins follow it."
     )
-    language = forms.ChoiceField(choices=Language.choices, widget=forms.RadioSelect)
+    language = forms.ChoiceField(choices=Language.choices, widget=INLINE_RADIOS)
     sms_consent = forms.TypedChoiceField(
-        label="SMS consent", choices=CONSENT_CHOICES, coerce=_to_bool, widget=forms.RadioSelect
+        label="SMS consent", choices=CONSENT_CHOICES, coerce=_to_bool, widget=AdminRadioSelect
     )
     pain_sites = forms.MultipleChoiceField(
         choices=PainSite.choices, widget=forms.CheckboxSelectMultiple, label="Pain sites"
@@ -59,11 +63,11 @@ class EnrollPatientForm(forms.Form):
                     label=label,
                     choices=list(BOTHERSOME_LABELS.items()),
                     coerce=int,
-                    widget=forms.RadioSelect,
+                    widget=INLINE_RADIOS,
                 )
             else:
                 self.fields[f"item_{item}"] = forms.TypedChoiceField(
-                    label=label, choices=AGREE_CHOICES, coerce=int, widget=forms.RadioSelect
+                    label=label, choices=AGREE_CHOICES, coerce=int, widget=INLINE_RADIOS
                 )
         for flag, label in PatientFlag.choices:
             self.fields[flag] = forms.BooleanField(required=False, label=label)
@@ -72,13 +76,43 @@ class EnrollPatientForm(forms.Form):
                 queryset=clinicians, help_text="The clinician responsible for this patient."
             )
 
-    @property
-    def startback_fields(self) -> list[forms.BoundField]:
-        return [self[f"item_{item}"] for item in range(1, ITEM_COUNT + 1)]
-
-    @property
-    def flag_fields(self) -> list[forms.BoundField]:
-        return [self[flag] for flag in PatientFlag.values]
+    def fieldsets(self) -> list[tuple[str, dict[str, Any]]]:
+        """The form's sections, for the admin's own fieldset rendering."""
+        patient = ["first_name", "last_name", "phone", "timezone", "language", "sms_consent"]
+        if "clinician" in self.fields:
+            patient.append("clinician")
+        return [
+            ("Patient", {"fields": patient}),
+            (
+                "STarT Back answers",
+                {
+                    "fields": [f"item_{item}" for item in range(1, ITEM_COUNT + 1)],
+                    "description": "Administer the official STarT Back tool (© Keele "
+                    "University) and enter the patient's answers. Items 1–8: agree or "
+                    "disagree. Item 9: how bothersome the back pain has been.",
+                },
+            ),
+            (
+                "Pain",
+                {
+                    "fields": [
+                        "pain_sites",
+                        "back_pain",
+                        "leg_pain",
+                        "onset_date",
+                        "presentation_date",
+                    ]
+                },
+            ),
+            (
+                "Risk flags",
+                {
+                    "fields": list(PatientFlag.values),
+                    "description": "Tick every flag that applies; an unticked flag is "
+                    'recorded as "no".',
+                },
+            ),
+        ]
 
     def enrollment_input(self) -> dict[str, Any]:
         """The cleaned data as the keyword arguments of `patient_enroll`."""
