@@ -205,7 +205,13 @@ class PatientAdmin(SimpleHistoryAdmin):
             "title": "Enroll patient",
             "opts": self.opts,
             "form": form,
-            "adminform": helpers.AdminForm(form, form.fieldsets(), {}, model_admin=self),
+            # AdminForm only reads fields and errors, which a plain Form has too.
+            "adminform": helpers.AdminForm(
+                form,  # type: ignore[arg-type]
+                form.fieldsets(),
+                {},
+                model_admin=self,
+            ),
             "has_view_permission": self.has_view_permission(request),
             **(extra_context or {}),
         }
