@@ -169,6 +169,14 @@ class Patient(models.Model):
     presentation_date = models.DateField()
 
     status = models.CharField(max_length=16, choices=Status, default=Status.ACTIVE)
+    sms_undeliverable_code = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set when the SMS provider reports the number cannot take SMS; cleared when "
+        "the number changes.",
+    )
+    sms_undeliverable_at = models.DateTimeField(null=True, blank=True, editable=False)
     sms_consent = models.CharField(max_length=20, choices=SmsConsent, default=SmsConsent.NONE)
     created_at = models.DateTimeField(default=now, editable=False)
     created_by = models.ForeignKey(

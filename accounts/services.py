@@ -54,3 +54,13 @@ def patient_set_sms_consent(
     Patient.objects.filter(pk=patient.pk).update(sms_consent=state)
     patient.sms_consent = state
     return event
+
+
+def patient_flag_undeliverable(*, patient: Patient, code: int) -> None:
+    """Stop SMS to a number the provider reports as invalid, a landline or unreachable."""
+    now = timezone.now()
+    Patient.objects.filter(pk=patient.pk).update(
+        sms_undeliverable_code=code, sms_undeliverable_at=now
+    )
+    patient.sms_undeliverable_code = code
+    patient.sms_undeliverable_at = now

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from messaging import api as messaging_api
 from programs import api as programs_api
 
 
@@ -34,6 +35,11 @@ urlpatterns = [
         "patients/<int:patient_id>/",
         programs_api.PatientDetailApi.as_view(),
         name="patient-detail",
+    ),
+    path(
+        "patients/<int:patient_id>/messages/",
+        messaging_api.PatientMessagesApi.as_view(),
+        name="patient-messages",
     ),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
     path(

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "simple_history",
     "accounts",
     "programs",
+    "messaging",
+    "checkins",
 ]
 
 MIDDLEWARE = [
@@ -85,9 +87,23 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # SMS texts: plain text, so no HTML escaping.
+        "NAME": "sms",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates" / "sms"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'selfcare.sqlite3'}")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The web process and the worker write to one file: take the write lock when a transaction
+    # starts, and wait for it, instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # New connections cost a TCP handshake and SCRAM auth; reusing them is a 5x throughput gain
     # on the webhook (research/reliability-security-perf-anchors.md §0.10).
@@ -225,7 +241,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "sweep-outbox": {"task": "messaging.sweep_outbox", "schedule": 30.0},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- SMS and clinical settings ------------------------------------------------------------------
@@ -234,6 +252,10 @@ TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+# Segments per second per sender: 1 for a US long code, 3 toll-free, ~100 short code; 0 = unpaced.
+SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", default=1.0)
+# The function that answers patients' replies (check-ins); messaging may not import it directly.
+SMS_REPLY_HANDLER = env.str("SMS_REPLY_HANDLER", default="")
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="911")
 CRISIS_LINE = env.str("CRISIS_LINE", default="988")
 

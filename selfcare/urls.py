@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from messaging import views as messaging_views
 from selfcare import views
 
 admin.site.site_header = "SelfCare"
@@ -11,4 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("selfcare.api_urls")),
+    path("hooks/twilio/sms/", messaging_views.twilio_sms, name="twilio-sms"),
+    path("hooks/twilio/status/", messaging_views.twilio_status, name="twilio-status"),
+    path("dev/phone/", messaging_views.dev_phone, name="dev-phone"),
 ]

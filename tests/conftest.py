@@ -1,3 +1,4 @@
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -5,6 +6,9 @@ from rest_framework.test import APIClient
 
 from accounts.models import Clinician, Patient
 from tests.factories import make_clinician, make_patient
+
+TWILIO_TEST_TOKEN = "test-auth-token"
+PUBLIC_BASE_URL = "https://selfcare.example.org"
 
 
 @pytest.fixture
@@ -47,8 +51,23 @@ def admin_client_for(client: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
+def _test_settings(settings: Any) -> Iterator[None]:
+    """Fast hashing, the locmem SMS backend with an empty outbox, a known Twilio token and
+    public URL, no pacing, and Celery tasks run inline."""
+    from messaging.backends import locmem
+    from selfcare.celery import app
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SMS_BACKEND = "locmem"
+    settings.TWILIO_AUTH_TOKEN = TWILIO_TEST_TOKEN
+    settings.PUBLIC_BASE_URL = PUBLIC_BASE_URL
+    settings.SMS_RATE_PER_SECOND = 0
+    locmem.reset()
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+    locmem.reset()
 
 
 def pytest_report_header() -> list[str]:

@@ -1,0 +1,73 @@
+"""Keywords and intents in inbound texts (pure).
+
+Keywords match the whole message only, as carriers do: "STOP" opts out, "I can't stop the pain"
+does not. Free text that sounds like an opt-out ("stop texting me") is not a keyword; it is
+flagged for a person to confirm, because consent can be revoked by any reasonable means.
+"""
+
+import re
+import unicodedata
+from enum import StrEnum
+
+
+class Keyword(StrEnum):
+    STOP = "stop"
+    START = "start"
+    HELP = "help"
+
+
+# Twilio's default opt-out words plus Spanish ones (SMS.md).
+STOP_WORDS = frozenset(
+    {
+        "STOP",
+        "STOPALL",
+        "UNSUBSCRIBE",
+        "CANCEL",
+        "END",
+        "QUIT",
+        "REVOKE",
+        "OPTOUT",
+        "ALTO",
+        "PARAR",
+        "CANCELAR",
+    }
+)
+START_WORDS = frozenset({"START", "UNSTOP"})
+HELP_WORDS = frozenset({"HELP", "INFO", "AYUDA"})
+
+_EN_ASK = r"stop|quit|no more|don'?t|do not|unsubscribe"
+_EN_WHAT = r"text|texting|texts|message|messages|sms|contact|contacting"
+_ES_ASK = r"deja|dejen|para|paren|no (me )?(manden|envien|escriban)"
+_ES_WHAT = r"mensaje|mensajes|textos|escribir|escribirme"
+OPT_OUT_INTENT = re.compile(
+    rf"\b({_EN_ASK})\b.{{0,20}}\b({_EN_WHAT})\b"
+    r"|\b(leave me alone|remove me|take me off|opt me out)\b"
+    rf"|\b({_ES_ASK})\b.{{0,20}}\b({_ES_WHAT})\b"
+    r"|\bno mas (mensajes|textos)\b|\bdarme de baja\b",
+    re.IGNORECASE,
+)
+
+
+def normalise(body: str) -> str:
+    """Upper-case, accents removed, surrounding space and punctuation stripped."""
+    decomposed = unicodedata.normalize("NFKD", body)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.strip().strip(".!¡?¿,;:'\"()").strip().upper()
+
+
+def keyword(body: str) -> Keyword | None:
+    """The keyword `body` consists of, if any."""
+    word = normalise(body)
+    if word in STOP_WORDS:
+        return Keyword.STOP
+    if word in START_WORDS:
+        return Keyword.START
+    if word in HELP_WORDS:
+        return Keyword.HELP
+    return None
+
+
+def sounds_like_opt_out(body: str) -> bool:
+    """True for free text that may mean "stop texting me" (never for a bare keyword)."""
+    folded = normalise(body).lower()
+    return keyword(body) is None and bool(OPT_OUT_INTENT.search(folded))

@@ -1,0 +1,561 @@
+"""Writes for SMS: the outbox, sends, inbound messages, keywords and status callbacks.
+
+Logs carry message ids and the last digits of numbers only, never bodies or names.
+"""
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from phonenumber_field.phonenumber import to_python as to_phone_number
+
+from accounts.models import ConsentEvent, Patient, SmsConsent
+from accounts.services import patient_flag_undeliverable, patient_set_sms_consent
+from messaging import pacing, texts
+from messaging.backends import get_backend
+from messaging.backends.base import PermanentSendError, SendRequest, TransientSendError
+from messaging.keywords import Keyword, keyword, sounds_like_opt_out
+from messaging.models import (
+    STATUS_RANK,
+    Direction,
+    Message,
+    MessageStatusEvent,
+    Priority,
+    ReviewItem,
+    Status,
+    SuppressedReason,
+)
+from messaging.segments import analyse
+from messaging.timing import quiet_hours_end
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+RETRY_BACKOFF = [timedelta(seconds=30), timedelta(minutes=2)]  # after attempts 1 and 2
+AUTO_REPLY_CAP = 3
+AUTO_REPLY_WINDOW = timedelta(minutes=5)
+MAX_SLOT_SLEEP_SECONDS = 5.0  # longer waits go back to the outbox
+STUCK_SUBMITTING_AFTER = timedelta(minutes=10)
+# Provider error codes that mean the number itself cannot take SMS.
+UNDELIVERABLE_NUMBER_CODES = frozenset({21211, 21614, 30005, 30006})
+CARRIER_OPT_OUT_CODE = 21610
+# Twilio states outside our ranking, read as the nearest one.
+PROVIDER_STATUS_ALIASES = {"accepted": "queued", "scheduled": "queued", "read": "delivered"}
+
+
+def redact(phone: str) -> str:
+    return f"…{phone[-4:]}" if phone else "?"
+
+
+def normalise_phone(raw: str) -> str:
+    """E.164 for any parseable number, else the raw text (so it is still stored)."""
+    number = to_phone_number(raw)
+    return number.as_e164 if number and number.is_valid() else raw.strip()
+
+
+def _set_status(
+    message: Message,
+    status: str,
+    *,
+    source: str = "app",
+    error_code: int | None = None,
+    **fields: Any,
+) -> None:
+    now = timezone.now()
+    Message.objects.filter(pk=message.pk).update(
+        status=status, status_changed_at=now, error_code=error_code, **fields
+    )
+    message.status = status
+    message.error_code = error_code
+    for name, value in fields.items():
+        setattr(message, name, value)
+    MessageStatusEvent.objects.create(
+        message=message, status=status, error_code=error_code, source=source, at=now
+    )
+
+
+# --- outbound ------------------------------------------------------------------------------------
+
+
+def _auto_replies_capped(*, phone: str, body: str, now: datetime) -> bool:
+    recent = Message.objects.filter(
+        direction=Direction.OUT,
+        phone=phone,
+        is_auto_reply=True,
+        body=body,
+        created_at__gte=now - AUTO_REPLY_WINDOW,
+    ).exclude(status=Status.SUPPRESSED)
+    return recent.count() >= AUTO_REPLY_CAP
+
+
+def _suppression(message: Message, patient: Patient | None) -> SuppressedReason | None:
+    """Why `message` must not go out now, checked when queued and again when sent."""
+    if patient is None:
+        # Only a direct reply to someone who texted us, which carries no patient data.
+        return None if message.in_reply_to_id else SuppressedReason.NO_CONSENT
+    if patient.sms_consent in (SmsConsent.OPTED_OUT, SmsConsent.CARRIER_OPTED_OUT):
+        return SuppressedReason.OPTED_OUT
+    if patient.sms_consent != SmsConsent.ACTIVE:
+        return SuppressedReason.NO_CONSENT
+    if patient.status == Patient.Status.DISCHARGED:
+        return SuppressedReason.DISCHARGED
+    if str(patient.phone) != message.phone:
+        return SuppressedReason.NUMBER_CHANGED
+    if patient.sms_undeliverable_code is not None:
+        return SuppressedReason.NUMBER_FLAGGED
+    return None
+
+
+def _enqueue(message_id: int) -> None:
+    from messaging.tasks import send_message
+
+    send_message.delay(message_id)
+
+
+def message_queue(
+    *,
+    patient: Patient | None,
+    text: str,
+    context: Mapping[str, Any] | None = None,
+    priority: Priority = Priority.BULK,
+    not_after: datetime | None = None,
+    in_reply_to: Message | None = None,
+    phone: str | None = None,
+    language: str | None = None,
+) -> Message:
+    """Put SMS text `text` in the outbox for `patient`, in the caller's transaction.
+
+    A worker sends it after commit (and the sweeper if that enqueue is lost). A message that may
+    not be sent (no consent, opted out, …) is stored as suppressed with its reason and never
+    reaches the provider. Replies (`in_reply_to`) are auto-replies and capped per number.
+    """
+    now = timezone.now()
+    body = texts.render(text, language or (patient.language if patient else "en"), context)
+    info = analyse(body)
+    message = Message(
+        direction=Direction.OUT,
+        patient=patient,
+        phone=phone or str(patient.phone if patient else ""),
+        body=body,
+        template=text,
+        status=Status.PENDING,
+        priority=priority,
+        segments=info.segments,
+        encoding=info.encoding,
+        not_after=not_after,
+        next_attempt_at=now,
+        in_reply_to=in_reply_to,
+        is_auto_reply=in_reply_to is not None,
+        created_at=now,
+    )
+    reason = _suppression(message, patient)
+    if (
+        reason is None
+        and message.is_auto_reply
+        and _auto_replies_capped(phone=message.phone, body=body, now=now)
+    ):
+        reason = SuppressedReason.AUTO_REPLY_CAP
+    if reason is not None:
+        message.status = Status.SUPPRESSED
+        message.suppressed_reason = reason
+        message.next_attempt_at = None
+    message.save()
+    MessageStatusEvent.objects.create(message=message, status=message.status, source="app", at=now)
+    if reason is not None:
+        logger.info("sms %s suppressed: %s", message.pk, reason)
+    else:
+        # robust: a broker outage must not turn a committed request into a 500; the sweeper
+        # sends rows whose enqueue failed.
+        transaction.on_commit(partial(_enqueue, message.pk), robust=True)
+    return message
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    status: str
+    retry_at: datetime | None = None
+
+
+def _status_callback_url(message_id: int) -> str:
+    return f"{settings.PUBLIC_BASE_URL}{reverse('twilio-status')}?m={message_id}"
+
+
+def _back_to_outbox(message: Message, at: datetime, *, undo_attempt: bool) -> SendOutcome:
+    fields: dict[str, Any] = {"next_attempt_at": at}
+    if undo_attempt:
+        fields["attempts"] = message.attempts - 1
+    _set_status(message, Status.PENDING, **fields)
+    return SendOutcome(Status.PENDING, retry_at=at)
+
+
+def message_send(*, message_id: int, now: datetime | None = None) -> SendOutcome:
+    """Hand one due outbox row to the provider, at most once.
+
+    The row is claimed by a conditional update, so a redelivered task or a second worker finds
+    nothing to do. Consent, number, expiry and (for bulk) quiet hours are checked again at send
+    time; pacing may put the row back in the outbox with a later attempt time.
+    """
+    now = now or timezone.now()
+    claimed = Message.objects.filter(
+        pk=message_id, direction=Direction.OUT, status=Status.PENDING, next_attempt_at__lte=now
+    ).update(status=Status.SUBMITTING, status_changed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return SendOutcome("not_due")
+    message = Message.objects.select_related("patient").get(pk=message_id)
+    patient = message.patient
+    MessageStatusEvent.objects.create(
+        message=message, status=Status.SUBMITTING, source="app", at=now
+    )
+
+    if message.not_after and now > message.not_after:
+        _set_status(message, Status.EXPIRED, next_attempt_at=None)
+        return SendOutcome(Status.EXPIRED)
+    reason = _suppression(message, patient)
+    if reason is not None:
+        stale = reason in (SuppressedReason.NUMBER_CHANGED, SuppressedReason.DISCHARGED)
+        _set_status(
+            message,
+            Status.CANCELLED if stale else Status.SUPPRESSED,
+            suppressed_reason=reason,
+            next_attempt_at=None,
+        )
+        logger.info("sms %s not sent at send time: %s", message.pk, reason)
+        return SendOutcome(message.status)
+    if patient is not None and message.priority == Priority.BULK:
+        quiet_end = quiet_hours_end(
+            now, ZoneInfo(patient.timezone), patient.quiet_hours_start, patient.quiet_hours_end
+        )
+        if quiet_end is not None:
+            return _back_to_outbox(message, quiet_end, undo_attempt=True)
+
+    backend = get_backend()
+    slot = pacing.reserve(
+        sender=backend.sender_key, segments=message.segments, priority=message.priority, now=now
+    )
+    if not slot.reserved or slot.wait_seconds > MAX_SLOT_SLEEP_SECONDS:
+        return _back_to_outbox(
+            message, now + timedelta(seconds=slot.wait_seconds), undo_attempt=True
+        )
+    if slot.wait_seconds > 0:
+        time.sleep(slot.wait_seconds)
+
+    request = SendRequest(
+        message_id=message.pk,
+        to=message.phone,
+        body=message.body,
+        status_callback=_status_callback_url(message.pk),
+    )
+    try:
+        result = backend.send(request)
+    except PermanentSendError as error:
+        _set_status(message, Status.FAILED, error_code=error.code, next_attempt_at=None)
+        logger.warning(
+            "sms %s to %s failed permanently: code %s",
+            message.pk,
+            redact(message.phone),
+            error.code,
+        )
+        if patient is not None:
+            _provider_refused_number(patient, message, error.code)
+        return SendOutcome(Status.FAILED)
+    except TransientSendError as error:
+        if message.attempts >= MAX_ATTEMPTS:
+            _set_status(message, Status.FAILED, error_code=error.code, next_attempt_at=None)
+            logger.warning(
+                "sms %s failed after %s attempts: code %s", message.pk, message.attempts, error.code
+            )
+            return SendOutcome(Status.FAILED)
+        retry_at = timezone.now() + RETRY_BACKOFF[message.attempts - 1]
+        _set_status(message, Status.PENDING, error_code=error.code, next_attempt_at=retry_at)
+        logger.info(
+            "sms %s attempt %s failed (code %s); retry at %s",
+            message.pk,
+            message.attempts,
+            error.code,
+            retry_at,
+        )
+        return SendOutcome(Status.PENDING, retry_at=retry_at)
+    status = PROVIDER_STATUS_ALIASES.get(result.status, result.status)
+    if status not in STATUS_RANK or STATUS_RANK[status] < STATUS_RANK[Status.QUEUED]:
+        status = Status.QUEUED
+    fields: dict[str, Any] = {
+        "provider_sid": result.provider_sid,
+        "submitted_at": timezone.now(),
+        "next_attempt_at": None,
+    }
+    if result.segments:
+        fields["segments"] = result.segments
+    _set_status(message, status, **fields)
+    return SendOutcome(status)
+
+
+def _provider_refused_number(patient: Patient, message: Message, code: int | None) -> None:
+    if code == CARRIER_OPT_OUT_CODE:
+        if patient.sms_consent != SmsConsent.CARRIER_OPTED_OUT:
+            patient_set_sms_consent(
+                patient=patient,
+                state=SmsConsent.CARRIER_OPTED_OUT,
+                source=ConsentEvent.Source.CARRIER,
+            )
+        _cancel_pending(patient)
+    elif code in UNDELIVERABLE_NUMBER_CODES:
+        patient_flag_undeliverable(patient=patient, code=code)
+        ReviewItem.objects.get_or_create(
+            message=message,
+            reason=ReviewItem.Reason.NUMBER_UNDELIVERABLE,
+            defaults={"patient": patient},
+        )
+
+
+def _cancel_pending(patient: Patient) -> int:
+    pending = list(
+        Message.objects.filter(patient=patient, direction=Direction.OUT, status=Status.PENDING)
+    )
+    for message in pending:
+        _set_status(message, Status.CANCELLED, next_attempt_at=None)
+    return len(pending)
+
+
+def outbox_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Periodic catch-up: expire stale rows, send due ones, recover stuck ones.
+
+    Sends rows whose enqueue was lost (broker down) or whose retry or quiet-hours deferral is
+    due, highest priority first; returns counts for the log.
+    """
+    now = now or timezone.now()
+    expired = 0
+    for message in Message.objects.filter(status=Status.PENDING, not_after__lt=now):
+        _set_status(message, Status.EXPIRED, next_attempt_at=None)
+        expired += 1
+    # A worker that died between claiming and recording the provider's answer leaves a row in
+    # "submitting"; a status callback carrying our id reconciles it if the send went through.
+    stuck = Message.objects.filter(
+        status=Status.SUBMITTING, status_changed_at__lt=now - STUCK_SUBMITTING_AFTER
+    )
+    recovered = 0
+    for message in stuck:
+        if message.attempts >= MAX_ATTEMPTS:
+            _set_status(message, Status.FAILED, next_attempt_at=None)
+        else:
+            _set_status(message, Status.PENDING, next_attempt_at=now)
+            recovered += 1
+    due = list(
+        Message.objects.due(now)
+        .order_by("priority", "next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for message_id in due:
+        _enqueue(message_id)
+    unprocessed = list(
+        Message.objects.filter(
+            direction=Direction.IN,
+            processed_at__isnull=True,
+            created_at__lt=now - timedelta(seconds=30),
+        ).values_list("pk", flat=True)[:limit]
+    )
+    for message_id in unprocessed:
+        inbound_process(message_id=message_id)
+    return {
+        "expired": expired,
+        "recovered": recovered,
+        "enqueued": len(due),
+        "inbound": len(unprocessed),
+    }
+
+
+# --- inbound -------------------------------------------------------------------------------------
+
+ReplyHandler = Callable[[Message, Keyword | None], Iterable[Message]]
+
+
+def _reply_handler() -> ReplyHandler | None:
+    """The app that answers patients' replies (check-ins), named by settings.SMS_REPLY_HANDLER.
+
+    messaging may not import the apps above it; they plug in here.
+    """
+    path = settings.SMS_REPLY_HANDLER
+    return import_string(path) if path else None
+
+
+def inbound_store(*, params: Any) -> tuple[Message, bool]:
+    """Store an inbound SMS, unique on its MessageSid; (message, created).
+
+    Runs before any processing, in its own transaction, so that nothing that fails later can
+    lose the message. A duplicate delivery returns the stored row and created=False.
+    """
+    sid = params.get("MessageSid") or params.get("SmsSid")
+    if not sid:
+        raise ValueError("MessageSid missing")
+    phone = normalise_phone(params.get("From", ""))
+    patient = Patient.objects.filter(phone=phone).first() if phone.startswith("+") else None
+    raw = {key: values[0] if len(values) == 1 else values for key, values in params.lists()}
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                direction=Direction.IN,
+                provider_sid=sid,
+                patient=patient,
+                phone=phone,
+                body=params.get("Body", ""),
+                status=Status.RECEIVED,
+                raw=raw,
+            )
+    except IntegrityError:
+        return Message.objects.get(provider_sid=sid), False
+    logger.info("sms %s received from %s", message.pk, redact(phone))
+    return message, True
+
+
+def inbound_process(*, message_id: int) -> list[int]:
+    """Handle an inbound message and any earlier unprocessed ones from the same patient.
+
+    The patient's row is locked, so replies are handled one at a time in arrival order even
+    when webhooks overlap. Returns the ids of the replies queued, for the caller to send at
+    once after commit.
+    """
+    replies: list[Message] = []
+    with transaction.atomic():
+        message = Message.objects.get(pk=message_id)
+        if message.processed_at is not None:
+            return []
+        if message.patient_id is not None:
+            Patient.objects.select_for_update().get(pk=message.patient_id)
+            batch = Message.objects.filter(
+                direction=Direction.IN,
+                patient_id=message.patient_id,
+                processed_at__isnull=True,
+                pk__lte=message.pk,
+            ).order_by("pk")
+        else:
+            batch = Message.objects.filter(pk=message.pk, processed_at__isnull=True)
+        for inbound_id in list(batch.values_list("pk", flat=True)):
+            # Fetched one by one: handling one message (STOP, say) changes the next one's patient.
+            inbound = Message.objects.select_related("patient").get(pk=inbound_id)
+            replies.extend(_handle_inbound(inbound))
+            Message.objects.filter(pk=inbound.pk).update(processed_at=timezone.now())
+    return [reply.pk for reply in replies if reply.status == Status.PENDING]
+
+
+def _handle_inbound(message: Message) -> list[Message]:
+    patient = message.patient
+    if patient is None:
+        ReviewItem.objects.get_or_create(message=message, reason=ReviewItem.Reason.UNKNOWN_SENDER)
+        return [
+            message_queue(
+                patient=None,
+                text="unknown_sender",
+                phone=message.phone,
+                language="en",
+                priority=Priority.REPLY,
+                in_reply_to=message,
+            )
+        ]
+    word = keyword(message.body)
+    if word == Keyword.STOP:
+        if patient.sms_consent != SmsConsent.OPTED_OUT:
+            patient_set_sms_consent(
+                patient=patient, state=SmsConsent.OPTED_OUT, source=ConsentEvent.Source.SMS_KEYWORD
+            )
+        cancelled = _cancel_pending(patient)
+        logger.info(
+            "sms %s: patient %s opted out; %s pending cancelled", message.pk, patient.pk, cancelled
+        )
+        return []  # the carrier confirms STOP itself; after it we may not text
+    if word == Keyword.START:
+        if patient.sms_consent == SmsConsent.ACTIVE:
+            return []
+        patient_set_sms_consent(
+            patient=patient, state=SmsConsent.ACTIVE, source=ConsentEvent.Source.SMS_KEYWORD
+        )
+        return [
+            message_queue(
+                patient=patient,
+                text="start_confirmation",
+                priority=Priority.REPLY,
+                in_reply_to=message,
+            )
+        ]
+    if patient.sms_consent != SmsConsent.ACTIVE:
+        # Stored and shown to the clinician; only START restores consent.
+        ReviewItem.objects.get_or_create(
+            message=message, reason=ReviewItem.Reason.AFTER_OPT_OUT, defaults={"patient": patient}
+        )
+        return []
+    replies: list[Message] = []
+    if word == Keyword.HELP:
+        replies.append(
+            message_queue(
+                patient=patient, text="help", priority=Priority.EMERGENCY, in_reply_to=message
+            )
+        )
+    elif sounds_like_opt_out(message.body):
+        ReviewItem.objects.get_or_create(
+            message=message, reason=ReviewItem.Reason.OPT_OUT_INTENT, defaults={"patient": patient}
+        )
+        replies.append(
+            message_queue(
+                patient=patient, text="opt_out_intent", priority=Priority.REPLY, in_reply_to=message
+            )
+        )
+    handler = _reply_handler()
+    if handler is not None:
+        replies.extend(handler(message, word))
+    return replies
+
+
+def replies_send_now(message_ids: Iterable[int]) -> None:
+    """Send replies in the request that caused them, emergency advice first; the outbox and
+    sweeper still cover any that fail here."""
+    ordered = Message.objects.filter(pk__in=list(message_ids)).order_by("priority", "pk")
+    for message_id in ordered.values_list("pk", flat=True):
+        try:
+            message_send(message_id=message_id)
+        except Exception:  # the row stays in the outbox for the worker and the sweeper
+            logger.exception("sms %s: immediate send failed; left to the outbox", message_id)
+
+
+# --- status callbacks ---------------------------------------------------------------------------
+
+
+def status_callback_record(
+    *, message_id: str | None, provider_sid: str, status: str, error_code: int | None
+) -> bool:
+    """Apply a provider status callback; monotonic and idempotent. False if no message matched."""
+    message = None
+    if message_id and message_id.isdigit():
+        message = Message.objects.filter(pk=int(message_id), direction=Direction.OUT).first()
+    if message is None and provider_sid:
+        message = Message.objects.filter(provider_sid=provider_sid, direction=Direction.OUT).first()
+    if message is None:
+        logger.info("status callback for unknown message (sid %s…)", provider_sid[:10])
+        return False
+    status = PROVIDER_STATUS_ALIASES.get(status, status)
+    if status not in STATUS_RANK or status in (Status.PENDING, Status.SUBMITTING):
+        logger.info("sms %s: status %r ignored", message.pk, status[:20])
+        return True
+    earlier = [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[status]]
+    with transaction.atomic():
+        fields: dict[str, Any] = {"status": status, "status_changed_at": timezone.now()}
+        if error_code is not None:
+            fields["error_code"] = error_code
+        if not message.provider_sid and provider_sid:
+            fields["provider_sid"] = provider_sid  # a send that timed out on our side went through
+        moved = Message.objects.filter(pk=message.pk, status__in=earlier).update(**fields)
+        if moved:
+            MessageStatusEvent.objects.create(
+                message=message, status=status, error_code=error_code, source="provider"
+            )
+            if message.patient is not None and error_code is not None:
+                _provider_refused_number(message.patient, message, error_code)
+    return True

@@ -1,0 +1,34 @@
+"""Celery tasks for SMS: they take ids, call one service, and own their retries."""
+
+import logging
+
+from django.utils import timezone
+
+from messaging import services
+from selfcare.celery import app
+
+logger = logging.getLogger(__name__)
+
+# Waits shorter than this are scheduled on the broker; longer ones are left to the sweeper, since
+# long countdowns on Redis are redelivered after its visibility timeout.
+SHORT_WAIT_SECONDS = 60
+
+
+@app.task(name="messaging.send_message", acks_late=True, reject_on_worker_lost=True)
+def send_message(message_id: int) -> str:
+    """Send one outbox row (at most once); reschedule it if pacing or a retry asks for soon."""
+    outcome = services.message_send(message_id=message_id)
+    if outcome.retry_at is not None:
+        wait = (outcome.retry_at - timezone.now()).total_seconds()
+        if wait < SHORT_WAIT_SECONDS:
+            send_message.apply_async((message_id,), countdown=max(wait, 0))
+    return outcome.status
+
+
+@app.task(name="messaging.sweep_outbox")
+def sweep_outbox() -> dict[str, int]:
+    """Every 30 s: send what the outbox holds that is due, expire and recover the rest."""
+    counts = services.outbox_sweep()
+    if any(counts.values()):
+        logger.info("outbox sweep: %s", counts)
+    return counts

@@ -1,0 +1,34 @@
+"""Quiet hours in the patient's own time zone (pure).
+
+Quiet hours run from `start` to `end` local time and may wrap midnight (21:00–08:00). The end
+is computed as a local wall-clock time and only then converted to UTC, so daylight-saving
+changes overnight give the right instant: a local time that does not exist (spring forward) is
+read as the moment after the gap, and one that happens twice (fall back) as its first occurrence.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+def in_quiet_hours(local: time, start: time, end: time) -> bool:
+    if start == end:
+        return False
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def _wall_clock(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """`at` on `day` in `zone` as an aware UTC datetime (gap: after it; fold: the first)."""
+    return datetime.combine(day, at, tzinfo=zone).replace(fold=0).astimezone(UTC)
+
+
+def quiet_hours_end(now: datetime, zone: ZoneInfo, start: time, end: time) -> datetime | None:
+    """When the quiet hours `now` falls in end (UTC), or None when `now` is not in them."""
+    local = now.astimezone(zone)
+    if not in_quiet_hours(local.time().replace(tzinfo=None), start, end):
+        return None
+    day = local.date()
+    if start > end and local.time().replace(tzinfo=None) >= start:
+        day += timedelta(days=1)
+    return _wall_clock(day, end, zone)
