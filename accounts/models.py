@@ -1,8 +1,9 @@
 """People: staff users, clinicians and patients, and the dated record of SMS consent."""
 
 import zoneinfo
-from datetime import time
+from datetime import date, time
 from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
@@ -35,7 +36,23 @@ class Clinician(models.Model):
 
 @cache
 def known_timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    """IANA zone names from the tzdata package (the same on every machine), less the
+    placeholders that are not places."""
+    zones = resources.files("tzdata").joinpath("zones").read_text().split()
+    return frozenset(zones) - {"Factory", "localtime", "posixrules"}
+
+
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+def validate_single_line(value: str) -> None:
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValidationError("Must not contain line breaks or control characters.", code="control")
+
+
+def validate_plausible_date(value: date) -> None:
+    if value < EARLIEST_DATE:
+        raise ValidationError("Enter a date after 1900.", code="too_early")
 
 
 def validate_timezone(value: str) -> None:
@@ -137,8 +154,8 @@ class Patient(models.Model):
         PAUSED = "paused", "Paused"
         DISCHARGED = "discharged", "Discharged"
 
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100, validators=[validate_single_line])
+    last_name = models.CharField(max_length=100, validators=[validate_single_line])
     phone = PhoneNumberField(
         unique=True,
         help_text="Mobile number; any common format, stored in E.164.",
@@ -165,8 +182,10 @@ class Patient(models.Model):
     baseline_leg_pain = models.PositiveSmallIntegerField(
         validators=[MaxValueValidator(10)], help_text="0–10 at enrollment."
     )
-    onset_date = models.DateField(null=True, blank=True, help_text="Leave empty if unknown.")
-    presentation_date = models.DateField()
+    onset_date = models.DateField(
+        null=True, blank=True, validators=[validate_plausible_date], help_text="Empty if unknown."
+    )
+    presentation_date = models.DateField(validators=[validate_plausible_date])
 
     status = models.CharField(max_length=16, choices=Status, default=Status.ACTIVE)
     sms_undeliverable_code = models.PositiveIntegerField(

@@ -1,6 +1,8 @@
 """Writes for people: clinicians, patients and SMS consent."""
 
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,6 +33,11 @@ def clinician_create(
     else:
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as weak:
+            raise ValidationError({"password": weak.messages}) from weak
     clinician = Clinician(user=user, phone=phone, email=email)
     clinician.full_clean(exclude=["user"])
     user.save()
@@ -40,6 +47,7 @@ def clinician_create(
     return clinician
 
 
+@transaction.atomic
 def patient_set_sms_consent(
     *,
     patient: Patient,
@@ -51,16 +59,13 @@ def patient_set_sms_consent(
     event = ConsentEvent.objects.create(
         patient=patient, state=state, source=source, recorded_by=actor, occurred_at=timezone.now()
     )
-    Patient.objects.filter(pk=patient.pk).update(sms_consent=state)
     patient.sms_consent = state
+    patient.save(update_fields=["sms_consent"])  # save(), not update(): the history records it
     return event
 
 
 def patient_flag_undeliverable(*, patient: Patient, code: int) -> None:
     """Stop SMS to a number the provider reports as invalid, a landline or unreachable."""
-    now = timezone.now()
-    Patient.objects.filter(pk=patient.pk).update(
-        sms_undeliverable_code=code, sms_undeliverable_at=now
-    )
     patient.sms_undeliverable_code = code
-    patient.sms_undeliverable_at = now
+    patient.sms_undeliverable_at = timezone.now()
+    patient.save(update_fields=["sms_undeliverable_code", "sms_undeliverable_at"])

@@ -65,8 +65,8 @@ _NUMBER_OR_WORD = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+")
 
 
 def fold(text: str) -> str:
-    """Lower-case with accents removed (sí → si, ¡ → '')."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Lower-case with accents removed (sí → si) and curly apostrophes made straight."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("\u2019", "'").replace("\u2018", "'"))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
@@ -84,7 +84,8 @@ def parse_pain(text: str) -> int | None:
     numbers = []
     for token in _NUMBER_OR_WORD.findall(folded):
         if token.isdigit():
-            numbers.append(int(token))
+            # Long digit strings are not scores (and int() refuses past 4300 digits).
+            numbers.append(int(token) if len(token) <= 3 else PAIN_MAX + 1)
         elif token in NUMBER_WORDS:
             numbers.append(NUMBER_WORDS[token])
     if len(numbers) != 1 or not PAIN_MIN <= numbers[0] <= PAIN_MAX:
@@ -114,7 +115,10 @@ def parse_choices(text: str, count: int) -> list[int] | None:
 
     None when any number is outside the list or the reply has no numbers.
     """
-    words = _tokens(text)
+    folded = fold(text)
+    if re.search(r"-\s*\d|\d\.\d", folded):
+        return None  # "-1", ranges such as "1-3" and decimals are not picks from the list
+    words = re.findall(r"\d+|[a-z]+", folded)  # "1,3" is two picks here, not a decimal
     if not words:
         return None
     if all(word in NONE_WORDS for word in words):
@@ -122,7 +126,7 @@ def parse_choices(text: str, count: int) -> list[int] | None:
     picked: list[int] = []
     for word in words:
         if word.isdigit():
-            value = int(word)
+            value = int(word) if len(word) <= 3 else count + 1
             if not 1 <= value <= count:
                 return None
             if value not in picked:

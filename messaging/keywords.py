@@ -50,7 +50,8 @@ OPT_OUT_INTENT = re.compile(
 
 def normalise(body: str) -> str:
     """Upper-case, accents removed, surrounding space and punctuation stripped."""
-    decomposed = unicodedata.normalize("NFKD", body)
+    straight = body.replace("\u2019", "'").replace("\u2018", "'")  # phones type curly ones
+    decomposed = unicodedata.normalize("NFKD", straight)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return plain.strip().strip(".!¡?¿,;:'\"()").strip().upper()
 

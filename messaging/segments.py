@@ -32,24 +32,33 @@ class SegmentInfo:
     non_gsm_characters: str  # the characters that forced UCS-2, in order of first use
 
 
-def _ceil_div(a: int, b: int) -> int:
-    return -(-a // b)
-
-
 def analyse(body: str) -> SegmentInfo:
     """Encoding, length in encoding units and number of segments of `body`."""
     non_gsm = "".join(
         dict.fromkeys(c for c in body if c not in GSM7_BASIC and c not in GSM7_EXTENSION)
     )
     if not non_gsm:
-        units = sum(2 if c in GSM7_EXTENSION else 1 for c in body)
+        costs = [2 if c in GSM7_EXTENSION else 1 for c in body]
         single, multi = GSM7_SINGLE, GSM7_MULTI
         encoding = Encoding.GSM7
     else:
-        units = len(body.encode("utf-16-le")) // 2  # characters outside the BMP take two units
+        costs = [len(c.encode("utf-16-le")) // 2 for c in body]  # 2 outside the BMP
         single, multi = UCS2_SINGLE, UCS2_MULTI
         encoding = Encoding.UCS2
-    segments = 1 if units <= single else _ceil_div(units, multi)
+    units = sum(costs)
     return SegmentInfo(
-        encoding=encoding, units=units, segments=segments, non_gsm_characters=non_gsm
+        encoding=encoding,
+        units=units,
+        segments=1 if units <= single else _pack(costs, multi),
+        non_gsm_characters=non_gsm,
     )
+
+
+def _pack(costs: list[int], capacity: int) -> int:
+    """Segments needed when a character (an escape pair, a surrogate pair) is never split."""
+    segments, used = 1, 0
+    for cost in costs:
+        if used + cost > capacity:
+            segments, used = segments + 1, 0
+        used += cost
+    return segments

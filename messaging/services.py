@@ -388,6 +388,11 @@ def _reply_handler() -> ReplyHandler | None:
     return import_string(path) if path else None
 
 
+def _storable(text: str) -> str:
+    # PostgreSQL text cannot hold NUL; keep its place visible instead of failing the insert.
+    return text.replace("\x00", "\ufffd")
+
+
 def inbound_store(*, params: Any) -> tuple[Message, bool]:
     """Store an inbound SMS, unique on its MessageSid; (message, created).
 
@@ -399,7 +404,10 @@ def inbound_store(*, params: Any) -> tuple[Message, bool]:
         raise ValueError("MessageSid missing")
     phone = normalise_phone(params.get("From", ""))
     patient = Patient.objects.filter(phone=phone).first() if phone.startswith("+") else None
-    raw = {key: values[0] if len(values) == 1 else values for key, values in params.lists()}
+    raw = {
+        _storable(key): [_storable(v) for v in values] if len(values) > 1 else _storable(values[0])
+        for key, values in params.lists()
+    }
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -407,7 +415,7 @@ def inbound_store(*, params: Any) -> tuple[Message, bool]:
                 provider_sid=sid,
                 patient=patient,
                 phone=phone,
-                body=params.get("Body", ""),
+                body=_storable(params.get("Body", "")),
                 status=Status.RECEIVED,
                 raw=raw,
             )

@@ -18,9 +18,16 @@ def in_quiet_hours(local: time, start: time, end: time) -> bool:
     return local >= start or local < end
 
 
-def _wall_clock(day: date, at: time, zone: ZoneInfo) -> datetime:
-    """`at` on `day` in `zone` as an aware UTC datetime (gap: after it; fold: the first)."""
-    return datetime.combine(day, at, tzinfo=zone).replace(fold=0).astimezone(UTC)
+def _next_wall_clock(day: date, at: time, zone: ZoneInfo, after: datetime) -> datetime:
+    """The first instant after `after` at which the clock in `zone` shows `at` on `day`, in UTC.
+
+    A time in a spring-forward gap reads as just after the gap; in the repeated hour of a fall
+    back, the first occurrence unless that is already past (we are inside the repeat).
+    """
+    first = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+    if first > after:
+        return first
+    return datetime.combine(day, at, tzinfo=zone).replace(fold=1).astimezone(UTC)
 
 
 def quiet_hours_end(now: datetime, zone: ZoneInfo, start: time, end: time) -> datetime | None:
@@ -31,4 +38,4 @@ def quiet_hours_end(now: datetime, zone: ZoneInfo, start: time, end: time) -> da
     day = local.date()
     if start > end and local.time().replace(tzinfo=None) >= start:
         day += timedelta(days=1)
-    return _wall_clock(day, end, zone)
+    return _next_wall_clock(day, end, zone, now)

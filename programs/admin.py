@@ -107,7 +107,9 @@ class PatientAdmin(SimpleHistoryAdmin):
     ]
     # Clinical facts recorded at enrollment are evidence; consent changes only through events.
     readonly_fields = [
+        "status",  # changed by the program actions, which keep the enrollment in step
         "sms_consent",
+        "sms_undeliverable_code",
         "pain_sites",
         "baseline_back_pain",
         "baseline_leg_pain",
@@ -127,6 +129,19 @@ class PatientAdmin(SimpleHistoryAdmin):
         if not request.user.is_superuser:
             fields.append("clinician")
         return fields
+
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> HttpResponse:
+        # Another clinician's patient is "not found", as in the API, not a redirect home.
+        raise Http404
+
+    def save_model(self, request: HttpRequest, obj: Patient, form: Any, change: bool) -> None:
+        if change and "phone" in form.changed_data:
+            # A new number gets a fresh chance; the old one's delivery failures don't apply.
+            obj.sms_undeliverable_code = None
+            obj.sms_undeliverable_at = None
+        super().save_model(request, obj, form, change)
 
     def _require_visible(self, request: HttpRequest, object_id: str) -> None:
         # SimpleHistoryAdmin's history pages look the object up without get_queryset().

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -13,15 +13,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Language, PainSite, Patient, PatientFlag, SmsConsent
+from accounts.drf import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictInputSerializer,
+    StrictIntegerField,
+)
+from accounts.models import Language, PainSite, Patient, SmsConsent
 from accounts.permissions import CanEnroll
-from accounts.serializer_fields import StrictBooleanField, StrictCharField, StrictIntegerField
 from programs.models import current_enrollment, latest_screen, with_stratification
 from programs.services import patient_enroll
 from programs.stratification import ITEM_COUNT, RiskGroup
 
 
-class FlagsSerializer(serializers.Serializer[dict[str, bool]]):
+class FlagsSerializer(StrictInputSerializer):
     """Every flag must be answered: a missing flag is an error, never a silent "no"."""
 
     cancer_history = StrictBooleanField()
@@ -29,13 +34,6 @@ class FlagsSerializer(serializers.Serializer[dict[str, bool]]):
     iv_drug_use = StrictBooleanField()
     osteoporosis_or_steroids = StrictBooleanField()
     recent_infection_or_spinal_procedure = StrictBooleanField()
-
-    def to_internal_value(self, data: Any) -> dict[str, bool]:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(PatientFlag.values))
-            if unknown:
-                raise ValidationError({key: ["Unknown flag."] for key in unknown})
-        return dict(super().to_internal_value(data))
 
 
 class ProgramSerializer(serializers.Serializer[Any]):
@@ -107,7 +105,8 @@ class PatientListApi(APIView):
 
     permission_classes = [CanEnroll]
 
-    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+    @extend_schema_serializer(component_name="PatientEnrollment")
+    class InputSerializer(StrictInputSerializer):
         first_name = StrictCharField(max_length=100)
         last_name = StrictCharField(max_length=100)
         phone = StrictCharField(max_length=40, help_text="Any common format; stored as E.164.")

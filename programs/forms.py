@@ -1,6 +1,12 @@
-"""The admin's "enroll patient" form: the same inputs as POST /api/v1/patients/."""
+"""The admin's "enroll patient" form: the same inputs as POST /api/v1/patients/.
 
-from typing import Any
+The form only reads the widgets; what the values mean (a known time zone, answers in range,
+known pain sites) is checked by the enrollment service, so the admin shows exactly the API's
+messages.
+"""
+
+import re
+from typing import Any, cast
 
 from django import forms
 from django.contrib.admin.widgets import AdminRadioSelect
@@ -9,6 +15,7 @@ from accounts.models import Clinician, Language, PainSite, PatientFlag, known_ti
 from programs.stratification import BOTHERSOME_ITEM, BOTHERSOME_LABELS, ITEM_COUNT, ITEM_LABELS
 
 AGREE_CHOICES = [(1, "Agree"), (0, "Disagree")]
+YES_NO_CHOICES = [(True, "Yes"), (False, "No")]
 CONSENT_CHOICES = [
     (True, "Yes: the patient agreed to receive SMS from SelfCare"),
     (False, "No: web only, never send SMS"),
@@ -26,20 +33,27 @@ def _to_bool(value: str) -> bool:
     return value == "True"
 
 
+class UncheckedMultipleChoiceField(forms.MultipleChoiceField):
+    """Checkboxes whose values the enrollment service validates (with the API's messages)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 class EnrollPatientForm(forms.Form):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
     phone = forms.CharField(
         max_length=40, help_text="Mobile number in any common format, e.g. (201) 555-0123."
     )
-    timezone = forms.ChoiceField(
-        choices=timezone_choices, help_text="Where the patient lives; check-ins follow it."
+    timezone = forms.CharField(
+        widget=forms.Select, help_text="Where the patient lives; check-ins follow it."
     )
     language = forms.ChoiceField(choices=Language.choices, widget=INLINE_RADIOS)
     sms_consent = forms.TypedChoiceField(
         label="SMS consent", choices=CONSENT_CHOICES, coerce=_to_bool, widget=AdminRadioSelect
     )
-    pain_sites = forms.MultipleChoiceField(
+    pain_sites = UncheckedMultipleChoiceField(
         choices=PainSite.choices, widget=forms.CheckboxSelectMultiple, label="Pain sites"
     )
     back_pain = forms.IntegerField(min_value=0, max_value=10, label="Back pain now (0–10)")
@@ -56,21 +70,18 @@ class EnrollPatientForm(forms.Form):
 
     def __init__(self, *args: Any, clinicians: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        cast(forms.Select, self.fields["timezone"].widget).choices = timezone_choices()
         for item in range(1, ITEM_COUNT + 1):
-            label = f"{item}. {ITEM_LABELS[item]}"
-            if item == BOTHERSOME_ITEM:
-                self.fields[f"item_{item}"] = forms.TypedChoiceField(
-                    label=label,
-                    choices=list(BOTHERSOME_LABELS.items()),
-                    coerce=int,
-                    widget=INLINE_RADIOS,
-                )
-            else:
-                self.fields[f"item_{item}"] = forms.TypedChoiceField(
-                    label=label, choices=AGREE_CHOICES, coerce=int, widget=INLINE_RADIOS
-                )
+            choices = list(BOTHERSOME_LABELS.items()) if item == BOTHERSOME_ITEM else AGREE_CHOICES
+            self.fields[f"item_{item}"] = forms.IntegerField(
+                label=f"{item}. {ITEM_LABELS[item]}",
+                widget=AdminRadioSelect(choices=choices, attrs={"class": "radiolist inline"}),
+            )
+        # A flag is answered yes or no, never left to mean "no" by an unticked box.
         for flag, label in PatientFlag.choices:
-            self.fields[flag] = forms.BooleanField(required=False, label=label)
+            self.fields[flag] = forms.TypedChoiceField(
+                label=label, choices=YES_NO_CHOICES, coerce=_to_bool, widget=INLINE_RADIOS
+            )
         if clinicians is not None:
             self.fields["clinician"] = forms.ModelChoiceField(
                 queryset=clinicians, help_text="The clinician responsible for this patient."
@@ -108,8 +119,7 @@ class EnrollPatientForm(forms.Form):
                 "Risk flags",
                 {
                     "fields": list(PatientFlag.values),
-                    "description": "Tick every flag that applies; an unticked flag is "
-                    'recorded as "no".',
+                    "description": "Answer yes or no for each flag.",
                 },
             ),
         ]
@@ -136,8 +146,10 @@ class EnrollPatientForm(forms.Form):
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:
         """Show the service's errors on the matching fields, the rest above the form."""
         for name, messages in errors.items():
-            field = name if name in self.fields else None
             for message in messages:
+                field = name if name in self.fields else None
+                if name == "startback" and (item := re.match(r"Item (\d)\b", message)):
+                    field = f"item_{item.group(1)}"
                 self.add_error(field, message)
 
 

@@ -103,6 +103,15 @@ def patient_enroll(
         raise ValidationError(errors)
 
     result = stratification.score(startback)
+    program = Program.objects.filter(tier=result.risk_group, is_active=True).first()
+    if program is None:
+        raise ValidationError(
+            {
+                "program": [
+                    f"No active program for the {result.risk_group} tier: ask an administrator."
+                ]
+            }
+        )
     try:
         with transaction.atomic(durable=True):
             patient.save()
@@ -116,7 +125,7 @@ def patient_enroll(
             )
             enrollment = Enrollment.objects.create(
                 patient=patient,
-                program=Program.objects.get(tier=result.risk_group, is_active=True),
+                program=program,
                 screen=screen,
                 started_on=timezone.localdate(timezone=ZoneInfo(patient.timezone)),
                 enrolled_by=actor,

@@ -104,6 +104,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+    # A file, not the in-memory default, so tests with concurrent connections lock like
+    # production instead of failing with "table is locked".
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # New connections cost a TCP handshake and SCRAM auth; reusing them is a 5x throughput gain
     # on the webhook (research/reliability-security-perf-anchors.md §0.10).
@@ -141,6 +144,9 @@ STORAGES = {
         )
     },
 }
+
+# Reverting a patient to an old version would bypass consent events and read-only facts.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Phone numbers are stored in E.164; numbers typed without a country code use this region.
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="US")
@@ -197,7 +203,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsClinicianOrSuperuser"],
     # JSON only: form and multipart parsers read a missing boolean as False, which would turn a
     # missing red-flag answer into "no".
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["accounts.drf.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -222,12 +228,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # A broker that needs no server: queues are folders under var/broker.
     _queue = VAR_DIR / "broker" / "queue"
     _processed = VAR_DIR / "broker" / "processed"
-    for _folder in (_queue, _processed):
+    _control = VAR_DIR / "broker" / "control"
+    for _folder in (_queue, _processed, _control):
         _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(_processed),
+        "control_folder": str(_control),
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)

@@ -11,6 +11,7 @@ import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
@@ -34,11 +35,13 @@ def is_transient(*, http_status: int | None, code: int | None) -> bool:
         return False
     if code in TRANSIENT_CODES:
         return True
-    return http_status is not None and (http_status == 429 or http_status >= 500)
+    # 401/403: our credentials, not the message, are wrong; an operator can fix them while the
+    # message waits, so it is not failed at once.
+    return http_status is not None and (http_status in (401, 403, 429) or http_status >= 500)
 
 
 class TwilioBackend(BaseBackend):
-    def __init__(self, http_client: TwilioHttpClient | None = None) -> None:
+    def __init__(self, http_client: HttpClient | None = None) -> None:
         if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
             raise ImproperlyConfigured(
                 "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
@@ -53,22 +56,25 @@ class TwilioBackend(BaseBackend):
             http_client=http_client or TwilioHttpClient(timeout=REQUEST_TIMEOUT_SECONDS),
         )
         self.sender_key = settings.TWILIO_MESSAGING_SERVICE_SID or settings.TWILIO_FROM_NUMBER
-
-    def send(self, request: SendRequest) -> SendResult:
-        sender: dict[str, Any] = (
+        self.sender: dict[str, Any] = (
             {"messaging_service_sid": settings.TWILIO_MESSAGING_SERVICE_SID}
             if settings.TWILIO_MESSAGING_SERVICE_SID
             else {"from_": settings.TWILIO_FROM_NUMBER}
         )
+
+    def send(self, request: SendRequest) -> SendResult:
         try:
             message = self.client.messages.create(
                 to=request.to,
                 body=request.body,
                 status_callback=request.status_callback or None,
-                **sender,
+                **self.sender,
             )
         except (TwilioRestException, TwilioServiceException) as error:
-            code = error.code if isinstance(error.code, int) else None
+            # Without a Twilio error code in the body, the SDK puts the HTTP status in `code`.
+            code = (
+                error.code if isinstance(error.code, int) and error.code != error.status else None
+            )
             kind = (
                 TransientSendError
                 if is_transient(http_status=error.status, code=code)

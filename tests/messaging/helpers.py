@@ -3,6 +3,7 @@
 from itertools import count
 from typing import Any
 
+from django.http import QueryDict
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
@@ -18,7 +19,11 @@ def new_sid() -> str:
 
 
 def sign(path: str, params: dict[str, Any], *, base: str = PUBLIC_BASE_URL) -> str:
-    return RequestValidator(TWILIO_TEST_TOKEN).compute_signature(f"{base}{path}", params)
+    """The X-Twilio-Signature Twilio would send; list values are repeated fields."""
+    query = QueryDict(mutable=True)
+    for key, value in params.items():
+        query.setlist(key, value if isinstance(value, list) else [value])
+    return RequestValidator(TWILIO_TEST_TOKEN).compute_signature(f"{base}{path}", query)
 
 
 def inbound_params(

@@ -26,7 +26,11 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "leg_pain": "4",
         "onset_date": (today - timedelta(days=50)).isoformat(),
         "presentation_date": today.isoformat(),
-        "cancer_history": "on",
+        "cancer_history": "True",
+        "immunosuppressed": "False",
+        "iv_drug_use": "False",
+        "osteoporosis_or_steroids": "False",
+        "recent_infection_or_spinal_procedure": "False",
     }
     answers = [0, 0, 0, 0, 1, 1, 1, 1, 3]  # psychosocial 5: high risk
     data.update({f"item_{i}": str(a) for i, a in enumerate(answers, start=1)})
@@ -84,12 +88,15 @@ def test_enrolling_from_the_admin_scores_and_enrolls(
     ("override", "field", "message"),
     [
         ({"phone": "12345"}, "phone", "not valid"),
-        ({"timezone": "Mars/Olympus"}, "timezone", "not one of the available choices"),
+        ({"timezone": "Mars/Olympus"}, "timezone", "Unknown time zone 'Mars/Olympus'"),
         ({"item_9": None}, "item_9", "This field is required."),
-        ({"item_3": "2"}, "item_3", "not one of the available choices"),
+        ({"item_3": "2"}, "item_3", "Item 3 (Walked only short distances) must be 0"),
+        ({"item_9": "5"}, "item_9", "Item 9 (Bothersomeness) must be 0 to 4"),
         ({"back_pain": "11"}, "back_pain", "less than or equal to 10"),
-        ({"pain_sites": ["tail"]}, "pain_sites", "not one of the available choices"),
+        ({"pain_sites": ["tail"]}, "pain_sites", "Unknown pain site 'tail'"),
         ({"sms_consent": None}, "sms_consent", "This field is required."),
+        ({"iv_drug_use": None}, "iv_drug_use", "This field is required."),
+        ({"first_name": "Ro\nSTOP"}, "first_name", "line breaks"),
         ({"onset_date": "2999-01-01"}, "onset_date", "future"),
     ],
 )
@@ -101,7 +108,7 @@ def test_bad_input_shows_field_errors_and_stores_nothing(
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert list(errors) == [field], errors
-    assert message in str(errors[field])
+    assert message in " ".join(errors[field])
     assert "Nothing has been saved" in response.content.decode()
     assert not Patient.objects.exists()
     assert not StartBackScreen.objects.exists()
@@ -130,3 +137,42 @@ def test_a_superuser_chooses_the_responsible_clinician(
     patient = Patient.objects.get()
     assert patient.clinician == other_clinician
     assert patient.created_by == root
+
+
+@pytest.mark.parametrize(
+    ("api_override", "form_override", "api_field", "form_field"),
+    [
+        ({"phone": "12345"}, {"phone": "12345"}, "phone", "phone"),
+        ({"timezone": "Mars/Olympus"}, {"timezone": "Mars/Olympus"}, "timezone", "timezone"),
+        ({"pain_sites": ["tail"]}, {"pain_sites": ["tail"]}, "pain_sites", "pain_sites"),
+        ({"startback": [0, 0, 2, 0, 1, 1, 1, 1, 3]}, {"item_3": "2"}, "startback", "item_3"),
+        (
+            {"presentation_date": "1800-01-01", "onset_date": None},
+            {"presentation_date": "1800-01-01", "onset_date": ""},
+            "presentation_date",
+            "presentation_date",
+        ),
+    ],
+)
+def test_the_admin_shows_the_apis_messages(
+    admin_client_for: Any,
+    clinician: Clinician,
+    api_override: dict[str, Any],
+    form_override: dict[str, Any],
+    api_field: str,
+    form_field: str,
+) -> None:
+    from rest_framework.test import APIClient
+
+    from tests.factories import enrollment_body
+
+    api = APIClient()
+    api.force_authenticate(clinician.user)
+    api_errors = api.post(
+        "/api/v1/patients/", enrollment_body(**api_override), format="json"
+    ).json()
+    form_errors = (
+        admin_client_for(clinician).post(URL, form_data(**form_override)).context["form"].errors
+    )
+
+    assert api_errors[api_field] == form_errors[form_field]

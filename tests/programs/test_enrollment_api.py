@@ -127,7 +127,7 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str, str]] = [
         "unknown flag",
         {"flags": {**enrollment_body()["flags"], "smoker": True}},
         "flags",
-        "Unknown flag",
+        "Unknown field",
     ),
     (
         "flag as string",

@@ -1,0 +1,247 @@
+"""POST /hooks/twilio/sms/: signature, persistence, duplicates, unknown senders, ordering."""
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from accounts.models import Patient
+from messaging.backends import locmem
+from messaging.models import Message, ReviewItem, Status
+from messaging.services import inbound_process, inbound_store
+from tests.messaging.helpers import (
+    SMS_PATH,
+    inbound_params,
+    new_sid,
+    post_signed,
+    sign,
+    text_in,
+)
+
+
+def test_a_signed_message_is_stored_and_answered_with_twiml(
+    client: Client, patient: Patient
+) -> None:
+    response = text_in(client, sender=str(patient.phone), body="hello")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/xml"
+    assert response.content.decode().endswith("<Response></Response>")
+    message = Message.objects.get()
+    assert (message.direction, message.patient, message.body) == ("in", patient, "hello")
+    assert message.processed_at is not None
+
+
+@pytest.mark.parametrize("signature", [None, "", "bm90IGEgc2lnbmF0dXJl"])
+def test_missing_or_bad_signature_is_403_and_stores_nothing(
+    client: Client, patient: Patient, signature: str | None
+) -> None:
+    headers = {} if signature is None else {"HTTP_X_TWILIO_SIGNATURE": signature}
+
+    response = client.post(
+        SMS_PATH, inbound_params(sender=str(patient.phone), body="STOP"), **headers
+    )
+
+    assert response.status_code == 403
+    assert not Message.objects.exists()
+    patient.refresh_from_db()
+    assert patient.sms_consent == "active"
+
+
+def test_a_tampered_body_fails_the_signature(client: Client, patient: Patient) -> None:
+    params = inbound_params(sender=str(patient.phone), body="7")
+    signature = sign(SMS_PATH, params)
+    params["Body"] = "STOP"
+
+    response = client.post(SMS_PATH, params, HTTP_X_TWILIO_SIGNATURE=signature)
+
+    assert response.status_code == 403
+    assert not Message.objects.exists()
+
+
+def test_signature_is_checked_against_the_public_url_behind_a_proxy(
+    client: Client, patient: Patient
+) -> None:
+    params = inbound_params(sender=str(patient.phone), body="hi")
+    # The proxy forwards to http://internal:8000; Twilio signed the public https URL.
+    response = client.post(
+        SMS_PATH, params, HTTP_X_TWILIO_SIGNATURE=sign(SMS_PATH, params), HTTP_HOST="testserver"
+    )
+    assert response.status_code == 200
+
+    internal = inbound_params(sender=str(patient.phone), body="hi")
+    signed_for_internal = sign(SMS_PATH, internal, base="http://testserver")
+    response = client.post(SMS_PATH, internal, HTTP_X_TWILIO_SIGNATURE=signed_for_internal)
+    assert response.status_code == 403
+
+
+def test_a_signature_with_the_explicit_443_port_validates(client: Client, patient: Patient) -> None:
+    params = inbound_params(sender=str(patient.phone), body="hi")
+    signature = sign(SMS_PATH, params, base="https://selfcare.example.org:443")
+
+    assert client.post(SMS_PATH, params, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 200
+
+
+def test_extra_and_multi_valued_parameters_validate_and_are_stored_raw(
+    client: Client, patient: Patient
+) -> None:
+    params = inbound_params(
+        sender=str(patient.phone),
+        body="photo",
+        NumMedia="2",
+        MediaUrl0="https://api.twilio.com/m/1",
+        NewTwilioField="whatever",
+        OptOutType=["HELP", "HELP2"],
+    )
+    response = post_signed(client, SMS_PATH, params)
+
+    assert response.status_code == 200
+    raw = Message.objects.get().raw
+    assert raw["NewTwilioField"] == "whatever"
+    assert raw["OptOutType"] == ["HELP", "HELP2"]
+    assert raw["MediaUrl0"] == "https://api.twilio.com/m/1"
+
+
+def test_a_duplicate_delivery_is_200_with_no_second_effect(
+    client: Client, patient: Patient
+) -> None:
+    sid = new_sid()
+    first = text_in(client, sender=str(patient.phone), body="HELP", sid=sid)
+    second = text_in(client, sender=str(patient.phone), body="HELP", sid=sid)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert Message.objects.filter(direction="in").count() == 1
+    assert Message.objects.filter(direction="out").count() == 1
+    assert len(locmem.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_duplicates_store_one_row_and_answer_200(patient: Patient) -> None:
+    sid = new_sid()
+    statuses: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def deliver() -> None:
+        try:
+            barrier.wait(timeout=10)
+            statuses.append(
+                text_in(Client(), sender=str(patient.phone), body="HELP", sid=sid).status_code
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert statuses == [200, 200, 200, 200]
+    assert Message.objects.filter(direction="in").count() == 1
+    assert Message.objects.filter(direction="out", template="help").count() == 1
+    assert len(locmem.outbox) == 1
+
+
+def test_an_unknown_sender_is_stored_flagged_and_told_nothing_about_patients(
+    client: Client, patient: Patient
+) -> None:
+    response = text_in(client, sender="+12025550999", body="is this Alma's clinic?")
+
+    assert response.status_code == 200
+    inbound = Message.objects.get(direction="in")
+    assert inbound.patient is None
+    assert ReviewItem.objects.get().reason == "unknown_sender"
+    [reply] = locmem.outbox
+    assert reply.to == "+12025550999"
+    assert "Alma" not in reply.body
+    assert str(patient.phone) not in reply.body
+    assert "911" in reply.body
+
+
+def test_a_sender_in_another_format_is_matched_in_e164(client: Client, patient: Patient) -> None:
+    national = str(patient.phone).removeprefix("+1")
+
+    text_in(client, sender=national, body="hello")
+
+    message = Message.objects.get(direction="in")
+    assert message.patient == patient
+    assert message.phone == str(patient.phone)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["😀 ok 👍", "dolor — siete", "ñ" * 5000, "", "line\nbreak\r\n", "\u0000nul"],
+    ids=["emoji", "ucs2", "very-long", "empty", "newlines", "nul"],
+)
+def test_any_body_is_stored_intact_and_never_a_500(
+    client: Client, patient: Patient, body: str
+) -> None:
+    params = inbound_params(sender=str(patient.phone), body=body)
+
+    response = post_signed(client, SMS_PATH, params)
+
+    assert response.status_code == 200
+    # NUL, which PostgreSQL cannot store, is kept as a visible replacement character.
+    assert Message.objects.get(direction="in").body == body.replace("\u0000", "\ufffd")
+
+
+def test_a_message_without_messagesid_is_400(client: Client, patient: Patient) -> None:
+    params = inbound_params(sender=str(patient.phone), body="x")
+    del params["MessageSid"]
+
+    assert post_signed(client, SMS_PATH, params).status_code == 400
+    assert not Message.objects.exists()
+
+
+def test_replies_from_one_patient_are_handled_in_arrival_order(patient: Patient) -> None:
+    stop, _ = inbound_store(params=_query(inbound_params(sender=str(patient.phone), body="STOP")))
+    help_, _ = inbound_store(params=_query(inbound_params(sender=str(patient.phone), body="HELP")))
+
+    # The second webhook's processing runs first (the first one's was slow or failed): it
+    # handles the earlier STOP before its own HELP, so no help text goes to an opted-out patient.
+    inbound_process(message_id=help_.pk)
+
+    stop.refresh_from_db()
+    help_.refresh_from_db()
+    assert stop.processed_at is not None
+    assert help_.processed_at is not None
+    assert stop.processed_at <= help_.processed_at
+    patient.refresh_from_db()
+    assert patient.sms_consent == "opted_out"
+    assert not Message.objects.filter(direction="out", status=Status.PENDING).exists()
+    assert ReviewItem.objects.get().reason == "after_opt_out"
+    assert inbound_process(message_id=stop.pk) == []  # already handled: nothing twice
+
+
+def test_processing_failure_still_answers_200_and_the_sweeper_finishes_the_job(
+    client: Client, patient: Patient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from messaging import services
+
+    def broken(message: Any) -> Any:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(services, "_handle_inbound", broken)
+    response = text_in(client, sender=str(patient.phone), body="HELP")
+    assert response.status_code == 200
+    message = Message.objects.get(direction="in")
+    assert message.processed_at is None
+    monkeypatch.undo()
+
+    Message.objects.filter(pk=message.pk).update(created_at=message.created_at.replace(year=2025))
+    services.outbox_sweep()
+
+    message.refresh_from_db()
+    assert message.processed_at is not None
+    assert [m.template for m in Message.objects.filter(direction="out")] == ["help"]
+
+
+def _query(params: dict[str, Any]) -> Any:
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    for key, value in params.items():
+        query.setlist(key, value if isinstance(value, list) else [value])
+    return query
