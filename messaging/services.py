@@ -141,6 +141,10 @@ def message_queue(
     reaches the provider. Replies (`in_reply_to`) are auto-replies and capped per number.
     """
     now = timezone.now()
+    if patient is not None:
+        patient = Patient.objects.get(
+            pk=patient.pk
+        )  # consent as it is now, not as the caller saw it
     body = texts.render(text, language or (patient.language if patient else "en"), context)
     info = analyse(body)
     message = Message(

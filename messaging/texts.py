@@ -33,7 +33,7 @@ def register(*specs: TextSpec) -> None:
 
 
 register(
-    TextSpec("start_confirmation", 1, {}),
+    TextSpec("start_confirmation", 2, {}),
     TextSpec("help", 4, {"emergency_number": "911"}),
     TextSpec("unknown_sender", 2, {"emergency_number": "911"}),
     TextSpec("opt_out_intent", 2, {}),
