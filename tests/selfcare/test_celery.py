@@ -100,3 +100,26 @@ def test_a_real_worker_answers_the_ping_task_through_the_configured_broker(
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "pong"
+
+
+def test_celery_task_always_eager_from_the_environment_runs_tasks_without_a_broker() -> None:
+    env = {
+        **os.environ,
+        "CELERY_TASK_ALWAYS_EAGER": "True",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",  # nothing listens there
+        "DJANGO_SETTINGS_MODULE": "selfcare.settings",
+    }
+    script = "from selfcare.celery import ping; print(ping.delay().get(timeout=5))"
+
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "pong"
