@@ -125,6 +125,9 @@ class Message(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
     )
     is_auto_reply = models.BooleanField(default=False)
+    is_staff_alert = models.BooleanField(
+        default=False, help_text="To a clinician's phone: no patient consent applies, no PHI."
+    )
     raw = models.JSONField(default=dict, blank=True, help_text="Inbound: the provider's fields.")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -102,8 +102,10 @@ def _auto_replies_capped(*, phone: str, body: str, now: datetime) -> bool:
 def _suppression(message: Message, patient: Patient | None) -> SuppressedReason | None:
     """Why `message` must not go out now, checked when queued and again when sent."""
     if patient is None:
-        # Only a direct reply to someone who texted us, which carries no patient data.
-        return None if message.in_reply_to_id else SuppressedReason.NO_CONSENT
+        # Only a direct reply to someone who texted us, or an alert to a clinician; neither
+        # carries patient data.
+        allowed = message.in_reply_to_id or message.is_staff_alert
+        return None if allowed else SuppressedReason.NO_CONSENT
     if patient.sms_consent in (SmsConsent.OPTED_OUT, SmsConsent.CARRIER_OPTED_OUT):
         return SuppressedReason.OPTED_OUT
     if patient.sms_consent != SmsConsent.ACTIVE:
@@ -133,6 +135,7 @@ def message_queue(
     in_reply_to: Message | None = None,
     phone: str | None = None,
     language: str | None = None,
+    staff_alert: bool = False,
 ) -> Message:
     """Put SMS text `text` in the outbox for `patient`, in the caller's transaction.
 
@@ -161,6 +164,7 @@ def message_queue(
         next_attempt_at=now,
         in_reply_to=in_reply_to,
         is_auto_reply=in_reply_to is not None,
+        is_staff_alert=staff_alert,
         created_at=now,
     )
     reason = _suppression(message, patient)

@@ -1,0 +1,52 @@
+"""Check-in cadence per tier (pure): which local dates get a check-in, and at what instant.
+
+CLINICAL.md defaults: low, one full check-in a week; medium, full weekly plus a short mid-week
+check; high, full weekly plus short checks on two more days in the first four weeks. Days are
+counted from the enrollment date; check-ins go out at a sensible local time, moved out of the
+patient's quiet hours if those are set unusually.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from checkins.catalogue import Kind
+from messaging.timing import quiet_hours_end
+
+WEEK = 7
+MEDIUM_SHORT_DAY = 3  # mid-week
+HIGH_SHORT_DAYS = (2, 4)
+HIGH_SHORT_WEEKS = 4
+LOOKAHEAD_DAYS = 14
+
+
+def kind_on(*, enrolled_on: date, tier: str, day: date) -> Kind | None:
+    """The check-in due on `day` (local), if any."""
+    offset = (day - enrolled_on).days
+    if offset <= 0:
+        return None
+    if offset % WEEK == 0:
+        return Kind.FULL
+    if tier == "medium" and offset % WEEK == MEDIUM_SHORT_DAY:
+        return Kind.SHORT
+    if tier == "high" and offset <= HIGH_SHORT_WEEKS * WEEK and offset % WEEK in HIGH_SHORT_DAYS:
+        return Kind.SHORT
+    return None
+
+
+def next_slot(*, enrolled_on: date, tier: str, after: date) -> tuple[date, Kind]:
+    """The first check-in date strictly after `after` (every tier has one within a week)."""
+    day = after
+    for _ in range(LOOKAHEAD_DAYS):
+        day += timedelta(days=1)
+        if (kind := kind_on(enrolled_on=enrolled_on, tier=tier, day=day)) is not None:
+            return day, kind
+    raise AssertionError("every tier has a weekly check-in")  # pragma: no cover
+
+
+def due_instant(
+    *, day: date, at: time, zone: ZoneInfo, quiet_start: time, quiet_end: time
+) -> datetime:
+    """`at` local on `day` in UTC (a time in a DST gap reads as just after it; a repeated time
+    as its first occurrence), moved to the end of quiet hours if it falls inside them."""
+    instant = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+    return quiet_hours_end(instant, zone, quiet_start, quiet_end) or instant

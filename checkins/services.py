@@ -1,0 +1,330 @@
+"""Writes for check-ins: scheduling slots, starting conversations, recording replies.
+
+The escalation rules run above this app (escalations.services), which calls these functions
+for each reply and decides what the patient is told.
+"""
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from accounts.models import Patient, SmsConsent
+from checkins import parsing, schedule
+from checkins.catalogue import BY_KEY, AnswerType, Kind, Question, Situation, next_question
+from checkins.models import Answer, Checkin, CheckinSlot
+from messaging.models import Message, Priority
+from messaging.services import message_queue
+from programs.models import Enrollment
+
+logger = logging.getLogger(__name__)
+
+REPLY_WINDOW = timedelta(hours=48)
+REMIND_AFTER = timedelta(hours=24)
+MAX_REPROMPTS = 2
+STALE_CLAIM = timedelta(minutes=10)
+CLAIM_BATCH = 1000
+
+
+class CheckinRefused(Exception):
+    """A check-in cannot start; `reason` says why (for a 409)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- conversations ---------------------------------------------------------------------------
+
+
+def _situation(checkin: Checkin, answers: Mapping[str, object]) -> Situation:
+    patient = checkin.patient
+    before = (
+        Answer.objects.filter(patient=patient, question="leg_pain", late=False)
+        .exclude(checkin=checkin)
+        .exclude(value__isnull=True)
+        .order_by("-answered_at")
+        .values_list("value", flat=True)
+        .first()
+    )
+    return Situation(
+        kind=Kind(checkin.kind),
+        answers=answers,
+        flags=patient.flags,
+        has_medicine=False,  # medicines are recorded by clinicians (work queue issue)
+        leg_pain_before=before if isinstance(before, int) else patient.baseline_leg_pain,
+    )
+
+
+def checkin_answers(checkin: Checkin) -> dict[str, object]:
+    return dict(
+        checkin.answers.filter(late=False).order_by("answered_at", "pk").values_list("question", "value")
+    )
+
+
+def _ask(checkin: Checkin, question: Question, *, reply_to: Message | None, text: str = "") -> Message:
+    checkin.pending_question = question.key
+    checkin.save(update_fields=["pending_question", "reprompts"])
+    return message_queue(
+        patient=checkin.patient,
+        text=text or f"q_{question.key}",
+        priority=Priority.REPLY if reply_to else Priority.BULK,
+        in_reply_to=reply_to,
+        not_after=checkin.expires_at,
+    )
+
+
+def checkin_start(
+    *,
+    patient: Patient,
+    kind: Kind = Kind.FULL,
+    slot: CheckinSlot | None = None,
+    channel: str = Checkin.Channel.SMS,
+    now: datetime | None = None,
+) -> Checkin:
+    """Open a check-in and, by SMS, send its first question.
+
+    Refused (CheckinRefused) when one is already open, or by SMS without active consent.
+    """
+    now = now or timezone.now()
+    patient = Patient.objects.get(pk=patient.pk)
+    if channel == Checkin.Channel.SMS and patient.sms_consent != SmsConsent.ACTIVE:
+        reason = (
+            "opted_out"
+            if patient.sms_consent in (SmsConsent.OPTED_OUT, SmsConsent.CARRIER_OPTED_OUT)
+            else "no_sms_consent"
+        )
+        raise CheckinRefused(reason)
+    if patient.status != Patient.Status.ACTIVE:
+        raise CheckinRefused(f"patient_{patient.status}")
+    try:
+        with transaction.atomic():
+            checkin = Checkin.objects.create(
+                patient=patient,
+                slot=slot,
+                kind=kind,
+                channel=channel,
+                started_at=now,
+                expires_at=now + REPLY_WINDOW,
+                remind_at=now + REMIND_AFTER if channel == Checkin.Channel.SMS else None,
+            )
+    except IntegrityError as conflict:
+        raise CheckinRefused("checkin_already_open") from conflict
+    if channel == Checkin.Channel.SMS:
+        first = next_question(_situation(checkin, {}))
+        if first is not None:
+            _ask(checkin, first, reply_to=None)
+    return checkin
+
+
+@dataclass
+class ReplyResult:
+    answer: Answer | None = None  # the answer recorded, if the reply was one
+    messages: list[Message] = field(default_factory=list)  # re-prompts
+    late: bool = False
+
+
+def _parse(question: Question, text: str) -> tuple[bool, object]:
+    if question.type == AnswerType.NUMBER:
+        value: object = parsing.parse_pain(text)
+    elif question.type == AnswerType.YES_NO:
+        value = parsing.parse_yes_no(text)
+    else:
+        picked = parsing.parse_choices(text, len(question.choices))
+        value = None if picked is None else [question.choices[i - 1] for i in picked]
+    return value is not None, value
+
+
+def checkin_record_reply(*, patient: Patient, message: Message) -> ReplyResult:
+    """Apply an SMS reply to the patient's open check-in's pending question.
+
+    A reply that cannot be read is re-asked (at most twice), then the question is left
+    unanswered. A reply with no open check-in is kept as a late answer to the last one, shown
+    to the clinician and never applied to a newer question.
+    """
+    checkin = Checkin.objects.open().filter(patient=patient, channel=Checkin.Channel.SMS).first()
+    if checkin is None or not checkin.pending_question:
+        last = Checkin.objects.filter(patient=patient).exclude(status=Checkin.Status.OPEN).first()
+        if last is not None and last.pending_question:
+            Answer.objects.create(
+                checkin=last, patient=patient, question=last.pending_question, raw=message.body,
+                message=message, late=True,
+            )
+            return ReplyResult(late=True)
+        return ReplyResult()
+    question = BY_KEY[checkin.pending_question]
+    understood, value = _parse(question, message.body)
+    if not understood:
+        if checkin.reprompts < MAX_REPROMPTS:
+            checkin.reprompts += 1
+            reprompt = _ask(checkin, question, reply_to=message, text=f"reprompt_{question.type}")
+            return ReplyResult(messages=[reprompt])
+        value = None  # asked three times: leave it unanswered and move on
+    answer = Answer.objects.create(
+        checkin=checkin, patient=patient, question=question.key, value=value,
+        raw=message.body, message=message,
+    )
+    checkin.reprompts = 0
+    checkin.pending_question = ""
+    checkin.save(update_fields=["reprompts", "pending_question"])
+    return ReplyResult(answer=answer)
+
+
+def checkin_record_answers(*, checkin: Checkin, answers: Mapping[str, object]) -> list[Answer]:
+    """Store web answers (already validated against the catalogue) in catalogue order."""
+    return [
+        Answer.objects.create(checkin=checkin, patient=checkin.patient, question=key, value=value)
+        for key, value in answers.items()
+    ]
+
+
+def checkin_advance(*, checkin: Checkin, reply_to: Message | None) -> Message | None:
+    """Ask the next question, or complete the check-in when none is left (returns None)."""
+    question = next_question(_situation(checkin, checkin_answers(checkin)))
+    if question is None:
+        checkin_close(checkin=checkin, status=Checkin.Status.COMPLETED)
+        return None
+    return _ask(checkin, question, reply_to=reply_to)
+
+
+def checkin_close(*, checkin: Checkin, status: str) -> None:
+    checkin.status = status
+    checkin.ended_at = timezone.now()
+    checkin.save(update_fields=["status", "ended_at"])
+
+
+def checkins_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Remind once after 24 h without a reply; expire after 48 h."""
+    now = now or timezone.now()
+    expired = 0
+    for checkin in Checkin.objects.open().filter(expires_at__lte=now):
+        checkin_close(checkin=checkin, status=Checkin.Status.EXPIRED)
+        expired += 1
+    reminded = 0
+    due = Checkin.objects.open().filter(
+        channel=Checkin.Channel.SMS, remind_at__lte=now, reminded_at__isnull=True
+    ).exclude(pending_question="")
+    for checkin in due.select_related("patient"):
+        # Claimed by a conditional update: two sweepers remind once.
+        if Checkin.objects.filter(pk=checkin.pk, reminded_at__isnull=True).update(reminded_at=now):
+            message_queue(
+                patient=checkin.patient,
+                text=f"q_{checkin.pending_question}",
+                context={"reminder": True},
+                priority=Priority.BULK,
+                not_after=checkin.expires_at,
+            )
+            reminded += 1
+    return {"expired": expired, "reminded": reminded}
+
+
+def recent_values(patient: Patient, keys: tuple[str, ...] = ("back_pain", "leg_pain")) -> dict[str, list[object]]:
+    """The last answered values of these questions, newest first (one bounded query)."""
+    rows = (
+        Answer.objects.filter(patient=patient, question__in=keys, late=False, value__isnull=False)
+        .order_by("-answered_at", "-pk")
+        .values_list("question", "value")[: 4 * len(keys)]
+    )
+    values: dict[str, list[object]] = {key: [] for key in keys}
+    for key, value in rows:
+        values[key].append(value)
+    return values
+
+
+# --- scheduling ------------------------------------------------------------------------------
+
+
+def _local_time() -> time:
+    return time.fromisoformat(settings.CHECKIN_LOCAL_TIME)
+
+
+def _current_tier() -> Any:
+    from django.db.models import Subquery
+
+    return Subquery(
+        Enrollment.objects.current()
+        .filter(patient=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("program__tier")[:1]
+    )
+
+
+def _schedulable() -> QuerySet[Patient]:
+    return Patient.objects.filter(
+        status=Patient.Status.ACTIVE, sms_consent=SmsConsent.ACTIVE
+    ).annotate(tier=_current_tier()).exclude(tier=None)
+
+
+def slots_plan(*, now: datetime | None = None, batch: int = 5000) -> int:
+    """Give every schedulable patient without a due slot their next one; returns how many."""
+    now = now or timezone.now()
+    waiting = CheckinSlot.objects.filter(
+        patient=OuterRef("pk"), status__in=[CheckinSlot.Status.DUE, CheckinSlot.Status.CLAIMED]
+    )
+    created = 0
+    patients = _schedulable().filter(~Exists(waiting)).select_related(None)
+    fields = ["pk", "tier", "timezone", "quiet_hours_start", "quiet_hours_end", "created_at"]
+    for row in patients.values(*[f if f != "pk" else "id" for f in fields]).iterator(chunk_size=batch):
+        zone = ZoneInfo(row["timezone"])
+        last = (
+            CheckinSlot.objects.filter(patient_id=row["id"]).order_by("-local_date").values_list("local_date", flat=True).first()
+        )
+        enrolled_on = row["created_at"].astimezone(zone).date()
+        after = max(last or enrolled_on, now.astimezone(zone).date() - timedelta(days=1))
+        day, kind = schedule.next_slot(enrolled_on=enrolled_on, tier=row["tier"], after=after)
+        due = schedule.due_instant(
+            day=day, at=_local_time(), zone=zone,
+            quiet_start=row["quiet_hours_start"], quiet_end=row["quiet_hours_end"],
+        )
+        _, made = CheckinSlot.objects.get_or_create(
+            patient_id=row["id"], local_date=day, kind=kind, defaults={"due_at": due}
+        )
+        created += made
+    return created
+
+
+def slots_claim(*, now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[int]:
+    """Claim up to `limit` due slots for this scheduler; each slot is claimed once only."""
+    now = now or timezone.now()
+    # Claims left by a scheduler or worker that died go back to due.
+    CheckinSlot.objects.filter(
+        status=CheckinSlot.Status.CLAIMED, claimed_at__lt=now - STALE_CLAIM
+    ).update(status=CheckinSlot.Status.DUE, claimed_at=None)
+    with transaction.atomic():
+        candidates = list(
+            CheckinSlot.objects.due(now)
+            .order_by("due_at")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        claimed = CheckinSlot.objects.filter(pk__in=candidates, status=CheckinSlot.Status.DUE)
+        ids = list(claimed.values_list("pk", flat=True))
+        claimed.update(status=CheckinSlot.Status.CLAIMED, claimed_at=now)
+    return ids
+
+
+@transaction.atomic
+def slot_start(*, slot_id: int, now: datetime | None = None) -> Checkin | None:
+    """Start the check-in of a claimed slot (idempotent: a slot starts one check-in; a worker
+    that dies half-way rolls back and the claim is retried)."""
+    now = now or timezone.now()
+    started = CheckinSlot.objects.filter(pk=slot_id, status=CheckinSlot.Status.CLAIMED).update(
+        status=CheckinSlot.Status.STARTED
+    )
+    if not started:
+        return None
+    slot = CheckinSlot.objects.select_related("patient").get(pk=slot_id)
+    try:
+        return checkin_start(patient=slot.patient, kind=Kind(slot.kind), slot=slot, now=now)
+    except CheckinRefused as refused:
+        CheckinSlot.objects.filter(pk=slot_id).update(status=CheckinSlot.Status.SKIPPED)
+        logger.info("check-in slot %s skipped: %s", slot_id, refused.reason)
+        return None
+

@@ -1,0 +1,13 @@
+"""The check-in texts, registered with messaging's budget check."""
+
+from checkins.catalogue import CATALOGUE, AnswerType
+from messaging.texts import TextSpec, register
+
+# Questions fit three segments; the two lists (the body map, the serious medicine effects) may
+# take four in Spanish, whose accents need UCS-2.
+LONG = {"pain_sites": 4, "med_serious_side_effect": 4}
+register(
+    *(TextSpec(f"q_{q.key}", LONG.get(q.key, 3), {"reminder": True}) for q in CATALOGUE),
+    *(TextSpec(f"reprompt_{t.value}", 2, {}) for t in AnswerType),
+    TextSpec("checkin_thanks", 3, {}),
+)

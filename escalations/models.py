@@ -1,0 +1,159 @@
+"""Escalations for clinician review, their evidence, referral clocks and notifications."""
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Patient
+from escalations.rules import Clock, Severity
+
+SEVERITY_CHOICES = [(s.value, s.value) for s in Severity]
+CLOCK_CHOICES = [(c.value, c.value) for c in Clock]
+
+
+class EscalationQuerySet(models.QuerySet["Escalation"]):
+    def active(self) -> "EscalationQuerySet":
+        return self.filter(status__in=Escalation.ACTIVE)
+
+    def visible_to(self, user: object) -> "EscalationQuerySet":
+        return self.filter(patient__in=Patient.objects.visible_to(user))  # type: ignore[arg-type]
+
+
+class Escalation(models.Model):
+    """A rule that fired for a patient, for a clinician to act on by `due_at`.
+
+    `status`: open ──acknowledge──▶ acknowledged ──resolve──▶ resolved
+                 └──────────────resolve──────────────────────┘
+
+    One active (open or acknowledged) escalation per patient and rule: the rule firing again
+    adds evidence to it instead of opening a duplicate.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        RESOLVED = "resolved", "Resolved"
+
+    ACTIVE = (Status.OPEN, Status.ACKNOWLEDGED)
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="escalations")
+    rule = models.CharField(max_length=8)
+    severity = models.CharField(max_length=10, choices=SEVERITY_CHOICES)
+    status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
+    reason = models.TextField()
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    last_evidence_at = models.DateTimeField(default=timezone.now)
+    evidence_count = models.PositiveIntegerField(default=1)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolution_note = models.TextField(blank=True)
+    last_notified_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[EscalationQuerySet] = EscalationQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "rule"],
+                condition=models.Q(status__in=["open", "acknowledged"]),
+                name="one_active_escalation_per_rule",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="escalation_queue"),
+            models.Index(fields=["patient", "-created_at"], name="escalation_patient_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.severity}) for patient {self.patient_id}"
+
+
+class Evidence(models.Model):
+    """What made a rule fire: an answer, a message, or the clock."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="evidence")
+    detail = models.TextField()
+    answer = models.ForeignKey(
+        "checkins.Answer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message = models.ForeignKey(
+        "messaging.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+class ReferralClock(models.Model):
+    """A referral deadline on the patient's episode (2 weeks or 3 months).
+
+    Running until a clinician records a referral or dismisses it with a reason; reminds at
+    half its window and raises an overdue escalation at the deadline.
+    """
+
+    class Stop(models.TextChoices):
+        REFERRED = "referred", "Referral recorded"
+        DISMISSED = "dismissed", "Dismissed"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="referral_clocks")
+    kind = models.CharField(max_length=2, choices=CLOCK_CHOICES)
+    rule = models.CharField(max_length=8, help_text="The rule that started it.")
+    started_at = models.DateTimeField(default=timezone.now)
+    remind_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stop_reason = models.CharField(max_length=10, choices=Stop, blank=True)
+    stop_note = models.TextField(blank=True)
+    referral_type = models.CharField(max_length=100, blank=True)
+    referral_date = models.DateField(null=True, blank=True)
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "kind"],
+                condition=models.Q(stopped_at__isnull=True),
+                name="one_running_clock_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} clock for patient {self.patient_id}"
+
+
+class Notification(models.Model):
+    """A notice to the responsible clinician (no patient details: a link to the admin)."""
+
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    clock = models.ForeignKey(
+        ReferralClock, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    channel = models.CharField(max_length=5)  # sms or email
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} at {self.sent_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,380 @@
+"""Escalation rules R1–R23 of CLINICAL.md (pure: no ORM, no I/O).
+
+Every threshold is a default for the clinical lead to review and lives here, with its source
+beside it (research/clinical-and-product-anchors.md). Each rule is a function of a RuleInput
+that returns a Hit (rule, severity, clock, patient message) or None; `evaluate` runs them all.
+The app escalates for human review: it never diagnoses and never advises on medicines.
+"""
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    EMERGENCY = "emergency"
+    SAME_DAY = "same_day"
+    H24 = "24h"
+    H72 = "72h"
+    ROUTINE = "routine"
+
+
+# Most severe first; used to pick the one message a patient gets.
+SEVERITY_ORDER = [Severity.EMERGENCY, Severity.SAME_DAY, Severity.H24, Severity.H72, Severity.ROUTINE]
+
+# Clinician due times (CLINICAL.md "Severity and due times").
+DUE_WITHIN: dict[Severity, timedelta] = {
+    Severity.EMERGENCY: timedelta(hours=1),
+    Severity.SAME_DAY: timedelta(hours=4),
+    Severity.H24: timedelta(hours=24),
+    Severity.H72: timedelta(hours=72),
+}
+ROUTINE_WORKING_DAYS = 5
+
+
+class Clock(StrEnum):
+    TWO_WEEKS = "2w"  # specialist within 2 weeks of presentation_date
+    THREE_MONTHS = "3m"  # specialist within 3 months of onset_date (presentation if unknown)
+
+
+# Thresholds, with sources.
+LEG_PAIN_SEVERE = 7  # R8: leg NRS ≥ 7 twice (anchors R8, NICE NG59 sciatica pathway)
+PAIN_SEVERE = 8  # R12: any NRS ≥ 8 twice (Basch STAR: severe symptoms → 72 h action)
+WORSENING_POINTS = 2  # R11: +2 points (Ostelo 2008 minimal important change)
+WORSENING_RATIO = 1.3  # R11: and ≥ 130 % of baseline (Ostelo 2008: 30 %)
+R10_MIN_BASELINE_LEG = 3  # R10: radicular pain present at baseline
+R10_MIN_DAYS = 42  # R10: 6 weeks since onset
+R10_NOT_SETTLING_RATIO = 0.7  # R10: mean of last two > 70 % of baseline (< 30 % better)
+R13_DAYS = 14  # R13: STarT Back re-screen at 2 weeks (Hill 2011; BPS pathway)
+R14_MIN_NERVE_SYMPTOMS = 3  # R14: three or more neuropathic descriptors (DN4-like)
+R19_EXPIRED_IN_A_ROW = 3  # R19: three missed check-ins (Alliance PRO-CTCAE feasibility)
+R19_SILENT_DAYS = 7
+R20_MIN_ESCALATIONS = 3  # R20: three 72 h-or-worse alerts in 12 weeks
+R20_WINDOW = timedelta(weeks=12)
+R20_MIN_IMPROVEMENT = 0.3  # R20: < 30 % improvement from baseline (Ostelo 2008)
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: str
+    severity: Severity
+    reason: str  # for the clinician
+    clock: Clock | None = None
+    message: str | None = None  # SMS text key for the patient, None for clinician-only rules
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    """What the rules look at. `history` holds each question's answered values, newest first,
+    the current check-in's included."""
+
+    now: datetime
+    flags: Mapping[str, bool]
+    enrolled_on: date
+    onset_date: date | None
+    presentation_date: date
+    baseline_back: int
+    baseline_leg: int
+    baseline_site_count: int
+    current: Mapping[str, object] = field(default_factory=dict)
+    history: Mapping[str, Sequence[object]] = field(default_factory=dict)
+    site_count: int | None = None
+    positive_neuropathic_screen: bool = False
+    text: str = ""
+    help_keyword: bool = False
+    expired_in_a_row: int = 0
+    last_heard_at: datetime | None = None
+    serious_escalations_12_weeks: int = 0
+
+
+def _yes(data: RuleInput, key: str) -> bool:
+    return data.current.get(key) is True
+
+
+def _last_two(data: RuleInput, key: str) -> list[int]:
+    values = [v for v in data.history.get(key, ()) if isinstance(v, int) and not isinstance(v, bool)]
+    return values[:2]
+
+
+def _twice(data: RuleInput, key: str, test: Callable[[int], bool]) -> bool:
+    last = _last_two(data, key)
+    return len(last) == 2 and all(test(v) for v in last)
+
+
+def r1(data: RuleInput) -> Hit | None:
+    if _yes(data, "ces_symptoms"):
+        return Hit("R1", Severity.EMERGENCY, "Possible cauda equina symptoms.", message="esc_r1")
+    return None
+
+
+def r2(data: RuleInput) -> Hit | None:
+    if _yes(data, "weakness_worsening"):
+        return Hit("R2", Severity.EMERGENCY, "Worsening leg weakness.", message="esc_r2")
+    return None
+
+
+def r3(data: RuleInput) -> Hit | None:
+    neuro = any(_yes(data, k) for k in ("ces_symptoms", "weakness_worsening", "new_numbness_one_leg"))
+    if data.flags.get("cancer_history") and neuro:
+        return Hit(
+            "R3", Severity.EMERGENCY, "Neurological symptoms with a history of cancer.",
+            message="esc_r3",
+        )
+    return None
+
+
+def r4(data: RuleInput) -> Hit | None:
+    if data.flags.get("cancer_history") and _yes(data, "cancer_spine_pain"):
+        return Hit("R4", Severity.H24, "Spinal pain pattern with a history of cancer.", message="esc_r4")
+    return None
+
+
+def r5(data: RuleInput) -> Hit | None:
+    if not _yes(data, "fever_unwell"):
+        return None
+    at_risk = any(
+        data.flags.get(f)
+        for f in ("immunosuppressed", "iv_drug_use", "recent_infection_or_spinal_procedure")
+    )
+    if at_risk:
+        return Hit("R5", Severity.SAME_DAY, "Fever with back pain and an infection risk factor.",
+                   message="esc_r5_same_day")
+    return Hit("R5", Severity.H24, "Fever or feeling very unwell with back pain.", message="esc_r5")
+
+
+def r6(data: RuleInput) -> Hit | None:
+    if not _yes(data, "new_trauma"):
+        return None
+    if _yes(data, "trauma_major"):
+        return Hit("R6", Severity.EMERGENCY, "Major trauma with new severe back pain.",
+                   message="esc_r6_major")
+    if data.flags.get("osteoporosis_or_steroids"):
+        return Hit("R6", Severity.H24, "New trauma with osteoporosis or long-term steroids.",
+                   message="esc_r6")
+    return Hit("R6", Severity.ROUTINE, "Minor new trauma with new back pain.", message="esc_r6")
+
+
+def r7(data: RuleInput) -> Hit | None:
+    if _yes(data, "weight_loss_night_pain"):
+        return Hit("R7", Severity.H24, "Unexplained weight loss or constant night pain.", message="esc_r7")
+    return None
+
+
+def r8(data: RuleInput) -> Hit | None:
+    if _yes(data, "leg_pain_disabling") or _twice(data, "leg_pain", lambda v: v >= LEG_PAIN_SEVERE):
+        return Hit("R8", Severity.H72, "Severe or disabling leg pain.", clock=Clock.TWO_WEEKS,
+                   message="esc_r8")
+    return None
+
+
+def r9(data: RuleInput) -> Hit | None:
+    if _yes(data, "new_numbness_one_leg"):
+        return Hit("R9", Severity.H24, "New numbness or weakness in one leg.", clock=Clock.TWO_WEEKS,
+                   message="esc_r9")
+    return None
+
+
+def r10(data: RuleInput) -> Hit | None:
+    if data.baseline_leg < R10_MIN_BASELINE_LEG:
+        return None
+    # CLINICAL.md counts from onset; with onset unknown we count from presentation (as the 3m
+    # clock does), which can only make the rule later, never earlier.
+    start = data.onset_date or data.presentation_date
+    if (data.now.date() - start).days < R10_MIN_DAYS:
+        return None
+    last = _last_two(data, "leg_pain")
+    if len(last) == 2 and sum(last) / 2 > R10_NOT_SETTLING_RATIO * data.baseline_leg:
+        return Hit("R10", Severity.ROUTINE, "Leg pain not settling after 6 weeks.",
+                   clock=Clock.THREE_MONTHS, message="esc_r10")
+    return None
+
+
+def _worse(baseline: int) -> Callable[[int], bool]:
+    return lambda v: v >= baseline + WORSENING_POINTS and v >= WORSENING_RATIO * baseline
+
+
+def r11(data: RuleInput) -> Hit | None:
+    if _twice(data, "back_pain", _worse(data.baseline_back)) or _twice(
+        data, "leg_pain", _worse(data.baseline_leg)
+    ):
+        return Hit("R11", Severity.H72, "Pain higher than at enrollment on two check-ins.",
+                   message="esc_r11")
+    return None
+
+
+def r12(data: RuleInput) -> Hit | None:
+    if any(_twice(data, key, lambda v: v >= PAIN_SEVERE) for key in ("back_pain", "leg_pain")):
+        return Hit("R12", Severity.H72, "Pain 8 or more on two check-ins.", message="esc_r12")
+    return None
+
+
+def r13(data: RuleInput) -> Hit | None:
+    if data.now.date() >= data.enrolled_on + timedelta(days=R13_DAYS):
+        return Hit("R13", Severity.ROUTINE, "Two weeks since enrollment: re-screen with STarT Back.")
+    return None
+
+
+def r14(data: RuleInput) -> Hit | None:
+    chosen = data.current.get("nerve_symptoms")
+    many = isinstance(chosen, list) and len(chosen) >= R14_MIN_NERVE_SYMPTOMS
+    if many or data.positive_neuropathic_screen:
+        return Hit("R14", Severity.ROUTINE, "Answers suggest nerve-related (neuropathic) pain.",
+                   message="esc_r14")
+    return None
+
+
+def r15(data: RuleInput) -> Hit | None:
+    grew = data.site_count is not None and data.site_count > data.baseline_site_count
+    if _yes(data, "new_pain_site") or grew:
+        return Hit("R15", Severity.ROUTINE, "Pain in a new part of the body.", message="esc_r15")
+    return None
+
+
+def r16(data: RuleInput) -> Hit | None:
+    if _yes(data, "med_serious_side_effect"):
+        return Hit("R16", Severity.EMERGENCY, "Possible serious medicine reaction.", message="esc_r16")
+    return None
+
+
+def r17(data: RuleInput) -> Hit | None:
+    if _yes(data, "med_side_effect"):
+        return Hit("R17", Severity.H72, "Medicine side effects reported.", message="esc_r17")
+    if _yes(data, "med_missed_doses"):
+        return Hit("R17", Severity.ROUTINE, "Missed or stopped medicine doses.", message="esc_r17")
+    return None
+
+
+def r19(data: RuleInput) -> Hit | None:
+    silent = data.last_heard_at is not None and data.now - data.last_heard_at >= timedelta(
+        days=R19_SILENT_DAYS
+    )
+    if data.expired_in_a_row >= R19_EXPIRED_IN_A_ROW or silent:
+        return Hit("R19", Severity.ROUTINE, "No replies: outreach needed.")
+    return None
+
+
+def r20(data: RuleInput) -> Hit | None:
+    if data.serious_escalations_12_weeks < R20_MIN_ESCALATIONS:
+        return None
+    baseline = max(data.baseline_back, data.baseline_leg)
+    latest = [v[0] for v in (_last_two(data, "back_pain"), _last_two(data, "leg_pain")) if v]
+    if baseline == 0 or not latest:
+        return None
+    if (baseline - max(latest)) / baseline < R20_MIN_IMPROVEMENT:
+        return Hit("R20", Severity.ROUTINE,
+                   "Repeated escalations without improvement: consider specialist referral now.")
+    return None
+
+
+def _fold(text: str) -> str:
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+# R21: the R1/R2 symptoms in the patient's own words (anchors R21). English and Spanish.
+EMERGENCY_LEXICON = re.compile(
+    r"\b(can'?t|cannot|can not|unable to) (pee|wee|urinate|feel my legs?|walk|move my legs?)\b"
+    r"|\bnumb (down below|between my legs|bum|groin)\b|\bnumbness (down below|between my legs)\b"
+    r"|\b(wet|wetting|peed|soiled) (myself|my self)\b|\blost control of my (bladder|bowels?)\b"
+    r"|\blegs? (gave|giving|keeps? giving) way\b|\bemergency\b|\bambulance\b"
+    r"|\bno puedo (orinar|hacer pis|caminar|andar|mover las piernas)\b"
+    r"|\bno siento (las|mis) piernas\b|\b(entumecid[oa]|dormid[oa]) entre las piernas\b"
+    r"|\bme (orine|hice pis|hago pis)\b|\bemergencia\b|\bambulancia\b|\burgencia\b"
+)
+# R22: thoughts of self-harm (anchors R22). Over-inclusive on purpose: a person reads each one.
+SELF_HARM_LEXICON = re.compile(
+    r"\b(kill|hurt|harm|cut) (myself|my self)\b|\bend (my|it all|my life)\b|\bsuicid"
+    r"|\bwant(ed)? to die\b|\bbetter off dead\b|\bno (reason|point) (to|in) (live|living)\b"
+    r"|\bdon'?t want to (live|be here)\b|\btake my (own )?life\b|\boverdose\b"
+    r"|\bmatarme\b|\bquitarme la vida\b|\bquiero morir(me)?\b|\bhacerme dano\b"
+    r"|\bno quiero (vivir|seguir)\b|\bacabar con (todo|mi vida)\b|\bsobredosis\b"
+)
+
+
+def r21(data: RuleInput) -> Hit | None:
+    if data.help_keyword or EMERGENCY_LEXICON.search(_fold(data.text)):
+        return Hit("R21", Severity.SAME_DAY, "HELP or urgent words in a text.", message="esc_r21")
+    return None
+
+
+def r22(data: RuleInput) -> Hit | None:
+    if SELF_HARM_LEXICON.search(_fold(data.text)):
+        return Hit("R22", Severity.EMERGENCY, "Text suggesting thoughts of self-harm.", message="esc_r22")
+    return None
+
+
+def r23(data: RuleInput) -> Hit | None:
+    if _yes(data, "needs_contact"):
+        return Hit("R23", Severity.H72, "Asked to hear from the care team.", message="esc_r23")
+    return None
+
+
+def r18(*, medicine_class: str, for_sciatica: bool) -> Hit | None:
+    """A clinician recorded a medicine (NICE NG59: not opioids for chronic low back pain or
+    sciatica, nor benzodiazepines, nor gabapentinoids for sciatica)."""
+    if medicine_class in ("opioid", "benzodiazepine") or (
+        medicine_class == "gabapentinoid" and for_sciatica
+    ):
+        return Hit("R18", Severity.ROUTINE, f"New {medicine_class} recorded: guideline review.")
+    return None
+
+
+ANSWER_RULES = [r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r14, r15, r16, r17, r20, r23]
+TEXT_RULES = [r21, r22]
+SCHEDULE_RULES = [r13, r19]
+
+# Among equally severe hits, the message a patient gets: the most specific first.
+MESSAGE_PRECEDENCE = ["R22", "R3", "R1", "R2", "R16", "R6", "R5", "R21", "R4", "R9", "R7"]
+
+
+def evaluate(data: RuleInput, rules: Sequence[Callable[[RuleInput], Hit | None]]) -> list[Hit]:
+    return [hit for rule in rules if (hit := rule(data)) is not None]
+
+
+def patient_message(hits: Sequence[Hit]) -> Hit | None:
+    """The one hit whose message the patient gets: the most severe (CLINICAL.md)."""
+    with_message = [hit for hit in hits if hit.message]
+    if not with_message:
+        return None
+
+    def rank(hit: Hit) -> tuple[int, int]:
+        precedence = (
+            MESSAGE_PRECEDENCE.index(hit.rule) if hit.rule in MESSAGE_PRECEDENCE else len(MESSAGE_PRECEDENCE)
+        )
+        return SEVERITY_ORDER.index(hit.severity), precedence
+
+    return min(with_message, key=rank)
+
+
+def due_at(severity: Severity, start: datetime) -> datetime:
+    """When the clinician is due to act: hours for urgent severities, working days for routine."""
+    if severity in DUE_WITHIN:
+        return start + DUE_WITHIN[severity]
+    due, remaining = start, ROUTINE_WORKING_DAYS
+    while remaining:
+        due += timedelta(days=1)
+        if due.weekday() < 5:  # Monday–Friday
+            remaining -= 1
+    return due
+
+
+def clock_deadline(clock: Clock, *, onset_date: date | None, presentation_date: date) -> date:
+    if clock == Clock.TWO_WEEKS:
+        return presentation_date + timedelta(weeks=2)
+    start = onset_date or presentation_date
+    return _add_months(start, 3)
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for candidate in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)  # unreachable

@@ -1,0 +1,370 @@
+"""Writes for escalations: evaluating answers and texts, raising escalations, referral
+clocks, clinician notifications, and the clinician's actions.
+
+This app sits on top: it runs each check-in reply through checkins (record, re-prompt, next
+question) and the rules, and decides the single message the patient is told.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Patient, User
+from checkins.models import Answer, Checkin
+from checkins.services import (
+    checkin_advance,
+    checkin_answers,
+    checkin_close,
+    checkin_record_reply,
+    recent_values,
+)
+from escalations import rules
+from escalations.models import Escalation, Evidence, Notification, ReferralClock
+from escalations.rules import Hit, RuleInput, Severity
+from messaging.keywords import Keyword
+from messaging.models import Message, Priority
+from messaging.services import message_queue
+
+logger = logging.getLogger(__name__)
+
+NOTIFY_AT_ONCE = (Severity.EMERGENCY, Severity.SAME_DAY)
+RENOTIFY_URGENT_EVERY = timedelta(hours=1)
+RENOTIFY_OTHER_EVERY = timedelta(hours=24)
+
+
+# --- rule input --------------------------------------------------------------------------------
+
+
+def rule_input(
+    patient: Patient,
+    *,
+    now: datetime,
+    current: dict[str, object] | None = None,
+    text: str = "",
+    help_keyword: bool = False,
+) -> RuleInput:
+    history = recent_values(patient)
+    serious = Escalation.objects.filter(
+        patient=patient,
+        severity__in=[Severity.EMERGENCY, Severity.SAME_DAY, Severity.H24, Severity.H72],
+        created_at__gte=now - rules.R20_WINDOW,
+    ).count()
+    sites = current.get("pain_sites") if current else None
+    return RuleInput(
+        now=now,
+        flags=patient.flags,
+        enrolled_on=patient.created_at.date(),
+        onset_date=patient.onset_date,
+        presentation_date=patient.presentation_date,
+        baseline_back=patient.baseline_back_pain,
+        baseline_leg=patient.baseline_leg_pain,
+        baseline_site_count=len(patient.pain_sites),
+        current=current or {},
+        history=history,
+        site_count=len(set(patient.pain_sites) | set(sites)) if isinstance(sites, list) else None,
+        text=text,
+        help_keyword=help_keyword,
+        serious_escalations_12_weeks=serious,
+    )
+
+
+def _without(data: RuleInput, answer: Answer) -> RuleInput:
+    """The same input as before `answer` arrived."""
+    current = {k: v for k, v in data.current.items() if k != answer.question}
+    history = {k: list(v) for k, v in data.history.items()}
+    if answer.question in history and history[answer.question] and answer.value is not None:
+        history[answer.question] = history[answer.question][1:]
+    return replace(data, current=current, history=history)
+
+
+def hits_caused_by(data: RuleInput, answer: Answer) -> list[Hit]:
+    """Hits that this answer adds (a rule firing already, at the same severity, is not new)."""
+    before = {(h.rule, h.severity) for h in rules.evaluate(_without(data, answer), rules.ANSWER_RULES)}
+    return [h for h in rules.evaluate(data, rules.ANSWER_RULES) if (h.rule, h.severity) not in before]
+
+
+# --- escalations -------------------------------------------------------------------------------
+
+
+def escalate(
+    *,
+    patient: Patient,
+    hit: Hit,
+    now: datetime | None = None,
+    answer: Answer | None = None,
+    message: Message | None = None,
+) -> Escalation:
+    """Open an escalation for `hit`, or add evidence to the patient's active one for the rule
+    (raising its severity if this hit is more severe); start its referral clock; notify the
+    clinician at once for emergency and same-day severities."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        escalation = (
+            Escalation.objects.select_for_update().active().filter(patient=patient, rule=hit.rule).first()
+        )
+        notify = hit.severity in NOTIFY_AT_ONCE
+        if escalation is None:
+            try:
+                with transaction.atomic():
+                    escalation = Escalation.objects.create(
+                        patient=patient, rule=hit.rule, severity=hit.severity, reason=hit.reason,
+                        due_at=rules.due_at(hit.severity, now), created_at=now, last_evidence_at=now,
+                    )
+            except IntegrityError:  # a concurrent reply opened it first
+                escalation = Escalation.objects.select_for_update().active().get(
+                    patient=patient, rule=hit.rule
+                )
+                _add_evidence(escalation, hit, now)
+        else:
+            more_severe = rules.SEVERITY_ORDER.index(hit.severity) < rules.SEVERITY_ORDER.index(
+                Severity(escalation.severity)
+            )
+            _add_evidence(escalation, hit, now, upgrade=more_severe)
+            notify = notify and more_severe
+        Evidence.objects.create(escalation=escalation, detail=hit.reason, answer=answer, message=message, at=now)
+        if hit.clock is not None:
+            clock_start(patient=patient, kind=hit.clock, rule=hit.rule, now=now)
+        if notify:
+            transaction.on_commit(partial(_enqueue_notification, escalation.pk), robust=True)
+    logger.info("escalation %s: %s %s for patient %s", escalation.pk, hit.rule, hit.severity, patient.pk)
+    return escalation
+
+
+def _add_evidence(escalation: Escalation, hit: Hit, now: datetime, *, upgrade: bool = False) -> None:
+    escalation.evidence_count += 1
+    escalation.last_evidence_at = now
+    fields = ["evidence_count", "last_evidence_at"]
+    if upgrade:
+        escalation.severity = hit.severity
+        escalation.due_at = min(escalation.due_at, rules.due_at(hit.severity, now))
+        escalation.reason = hit.reason
+        fields += ["severity", "due_at", "reason"]
+    escalation.save(update_fields=fields)
+
+
+def _enqueue_notification(escalation_id: int) -> None:
+    from escalations.tasks import notify_clinician
+
+    notify_clinician.delay(escalation_id)
+
+
+def escalation_acknowledge(*, escalation: Escalation, user: User) -> Escalation:
+    if escalation.status == Escalation.Status.OPEN:
+        escalation.status = Escalation.Status.ACKNOWLEDGED
+        escalation.acknowledged_at = timezone.now()
+        escalation.acknowledged_by = user
+        escalation.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+    return escalation
+
+
+def escalation_resolve(*, escalation: Escalation, user: User, note: str) -> Escalation:
+    if escalation.status != Escalation.Status.RESOLVED:
+        now = timezone.now()
+        escalation.status = Escalation.Status.RESOLVED
+        escalation.resolved_at = now
+        escalation.resolved_by = user
+        escalation.resolution_note = note
+        if escalation.acknowledged_at is None:
+            escalation.acknowledged_at, escalation.acknowledged_by = now, user
+        escalation.save()
+    return escalation
+
+
+# --- clinician notifications ------------------------------------------------------------------
+
+
+def notify_clinician(*, escalation_id: int) -> None:
+    """SMS and email the responsible clinician: severity, due time and a link; no PHI."""
+    escalation = Escalation.objects.select_related("patient__clinician").get(pk=escalation_id)
+    clinician = escalation.patient.clinician
+    link = f"{settings.PUBLIC_BASE_URL}{reverse('admin:escalations_escalation_change', args=[escalation.pk])}"
+    context = {"severity": escalation.get_severity_display(), "due": f"{escalation.due_at:%H:%M} UTC", "link": link}
+    now = timezone.now()
+    with transaction.atomic():
+        if clinician.phone:
+            message_queue(
+                patient=None, phone=str(clinician.phone), text="staff_alert", context=context,
+                priority=Priority.EMERGENCY, language="en", staff_alert=True,
+            )
+            Notification.objects.create(escalation=escalation, channel="sms", sent_at=now)
+        Escalation.objects.filter(pk=escalation.pk).update(last_notified_at=now)
+    if clinician.email:
+        from django.core.mail import send_mail
+
+        send_mail(
+            subject=f"SelfCare: {escalation.get_severity_display()} escalation to review",
+            message=(
+                f"A {escalation.get_severity_display()} escalation for one of your patients is due "
+                f"by {escalation.due_at:%Y-%m-%d %H:%M} UTC.\n\nOpen it in SelfCare: {link}\n"
+            ),
+            from_email=None,
+            recipient_list=[clinician.email],
+        )
+        Notification.objects.create(escalation=escalation, channel="email", sent_at=timezone.now())
+
+
+def escalations_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Re-notify overdue escalations; run referral clocks (half-time reminder, deadline)."""
+    now = now or timezone.now()
+    renotified = 0
+    overdue = Escalation.objects.active().filter(due_at__lt=now).select_related("patient")
+    for escalation in overdue:
+        every = RENOTIFY_URGENT_EVERY if escalation.severity in NOTIFY_AT_ONCE else RENOTIFY_OTHER_EVERY
+        not_lately = Q(last_notified_at__isnull=True) | Q(last_notified_at__lt=now - every)
+        claimed = (
+            Escalation.objects.filter(pk=escalation.pk).filter(not_lately).update(last_notified_at=now)
+        )
+        if claimed:
+            _enqueue_notification(escalation.pk)
+            renotified += 1
+    reminded = overdue_clocks = 0
+    running = ReferralClock.objects.filter(stopped_at__isnull=True).select_related("patient")
+    for clock in running.filter(remind_at__lte=now, reminded_at__isnull=True):
+        if ReferralClock.objects.filter(pk=clock.pk, reminded_at__isnull=True).update(reminded_at=now):
+            Notification.objects.create(clock=clock, channel="email", sent_at=now)
+            _email_clock_reminder(clock)
+            reminded += 1
+    for clock in running.filter(deadline__lte=now, overdue_at__isnull=True):
+        if ReferralClock.objects.filter(pk=clock.pk, overdue_at__isnull=True).update(overdue_at=now):
+            hit = Hit(
+                clock.rule, Severity.SAME_DAY,
+                f"Referral clock {clock.kind} reached its deadline without a referral.",
+            )
+            escalate(patient=clock.patient, hit=hit, now=now)
+            overdue_clocks += 1
+    return {"renotified": renotified, "clock_reminders": reminded, "clocks_overdue": overdue_clocks}
+
+
+def _email_clock_reminder(clock: ReferralClock) -> None:
+    from django.core.mail import send_mail
+
+    email = clock.patient.clinician.email
+    if email:
+        send_mail(
+            subject=f"SelfCare: referral clock {clock.kind} at half time",
+            message=(
+                f"A {clock.kind} referral clock for one of your patients reaches its deadline on "
+                f"{clock.deadline:%Y-%m-%d}. Record the referral or dismiss the clock in SelfCare: "
+                f"{settings.PUBLIC_BASE_URL}{reverse('admin:escalations_referralclock_change', args=[clock.pk])}\n"
+            ),
+            from_email=None,
+            recipient_list=[email],
+        )
+
+
+# --- referral clocks ------------------------------------------------------------------------
+
+
+def clock_start(*, patient: Patient, kind: rules.Clock, rule: str, now: datetime) -> ReferralClock:
+    """Start the patient's `kind` clock unless one is running (idempotent)."""
+    running = ReferralClock.objects.filter(patient=patient, kind=kind, stopped_at__isnull=True).first()
+    if running is not None:
+        return running
+    deadline_day = rules.clock_deadline(kind, onset_date=patient.onset_date, presentation_date=patient.presentation_date)
+    start_day = patient.presentation_date if kind == rules.Clock.TWO_WEEKS else (patient.onset_date or patient.presentation_date)
+    start = datetime.combine(start_day, time(0), tzinfo=UTC)
+    deadline = datetime.combine(deadline_day, time(0), tzinfo=UTC)
+    return ReferralClock.objects.create(
+        patient=patient, kind=kind, rule=rule, started_at=now, deadline=deadline,
+        remind_at=start + (deadline - start) / 2,
+    )
+
+
+def clock_record_referral(
+    *, clock: ReferralClock, user: User, referral_type: str, referral_date: object
+) -> ReferralClock:
+    clock.stopped_at = timezone.now()
+    clock.stop_reason = ReferralClock.Stop.REFERRED
+    clock.referral_type = referral_type
+    clock.referral_date = referral_date  # type: ignore[assignment]
+    clock.stopped_by = user
+    clock.save()
+    return clock
+
+
+def clock_dismiss(*, clock: ReferralClock, user: User, reason: str) -> ReferralClock:
+    if not reason.strip():
+        raise ValueError("A reason is required to dismiss a referral clock.")
+    clock.stopped_at = timezone.now()
+    clock.stop_reason = ReferralClock.Stop.DISMISSED
+    clock.stop_note = reason
+    clock.stopped_by = user
+    clock.save()
+    return clock
+
+
+# --- the SMS reply handler (settings.SMS_REPLY_HANDLER) --------------------------------------
+
+
+def _tell(patient: Patient, hit: Hit, reply_to: Message) -> Message:
+    priority = Priority.EMERGENCY if hit.severity == Severity.EMERGENCY else Priority.REPLY
+    return message_queue(patient=patient, text=hit.message or "checkin_thanks", priority=priority, in_reply_to=reply_to)
+
+
+def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Message]:
+    """Answer a patient's text: safety words first, then their open check-in.
+
+    Emergency advice is queued first (it is sent before anything else, in the same request);
+    an emergency ends the check-in. Otherwise the next question, or at the end one message:
+    the most severe of the check-in, or thanks.
+    """
+    patient = message.patient
+    if patient is None:
+        return []
+    now = timezone.now()
+    replies: list[Message] = []
+    text_hits = rules.evaluate(
+        rule_input(patient, now=now, text=message.body, help_keyword=keyword == Keyword.HELP),
+        rules.TEXT_RULES,
+    )
+    for hit in text_hits:
+        escalate(patient=patient, hit=hit, now=now, message=message)
+    told = rules.patient_message(text_hits)
+    if told is not None and keyword != Keyword.HELP:  # HELP already got the safety reply
+        replies.append(_tell(patient, told, message))
+    if keyword is not None:
+        return replies
+
+    result = checkin_record_reply(patient=patient, message=message)
+    replies.extend(result.messages)
+    if result.answer is None:
+        return replies
+    checkin = result.answer.checkin
+    data = rule_input(patient, now=now, current=checkin_answers(checkin))
+    hits = hits_caused_by(data, result.answer)
+    for hit in hits:
+        escalate(patient=patient, hit=hit, now=now, answer=result.answer)
+    emergency = [h for h in hits if h.severity == Severity.EMERGENCY]
+    if emergency:
+        worst = rules.patient_message(emergency)
+        if worst is not None and (told is None or told.severity != Severity.EMERGENCY):
+            replies.insert(0, _tell(patient, worst, message))
+        checkin_close(checkin=checkin, status=Checkin.Status.COMPLETED)
+        return replies
+    question = checkin_advance(checkin=checkin, reply_to=message)
+    if question is not None:
+        replies.append(question)
+        return replies
+    replies.append(checkin_summary_message(checkin=checkin, reply_to=message, now=now))
+    return replies
+
+
+def checkin_summary_message(*, checkin: Checkin, reply_to: Message | None, now: datetime) -> Message:
+    """The one message at the end of a check-in: its most severe rule's, or thanks."""
+    data = rule_input(checkin.patient, now=now, current=checkin_answers(checkin))
+    worst = rules.patient_message(rules.evaluate(data, rules.ANSWER_RULES))
+    return message_queue(
+        patient=checkin.patient,
+        text=worst.message if worst and worst.message else "checkin_thanks",
+        priority=Priority.REPLY if reply_to else Priority.BULK,
+        in_reply_to=reply_to,
+    )
+

@@ -1,0 +1,16 @@
+"""The escalation texts: one per rule message, and the clinicians' alert (no patient data)."""
+
+from messaging.texts import TextSpec, register
+
+PATIENT_MESSAGES = [
+    "esc_r1", "esc_r2", "esc_r3", "esc_r4", "esc_r5_same_day", "esc_r5", "esc_r6_major", "esc_r6",
+    "esc_r7", "esc_r8", "esc_r9", "esc_r10", "esc_r11", "esc_r12", "esc_r14", "esc_r15", "esc_r16",
+    "esc_r17", "esc_r21", "esc_r22", "esc_r23",
+]  # fmt: skip
+register(
+    *(TextSpec(key, 3, {"emergency_number": "911", "crisis_line": "988"}) for key in PATIENT_MESSAGES),
+    TextSpec(
+        "staff_alert", 2,
+        {"severity": "emergency", "due": "14:05 UTC", "link": "https://selfcare.example.org/admin/escalations/escalation/123456/change/"},
+    ),
+)
