@@ -65,11 +65,15 @@ def _situation(checkin: Checkin, answers: Mapping[str, object]) -> Situation:
 
 def checkin_answers(checkin: Checkin) -> dict[str, object]:
     return dict(
-        checkin.answers.filter(late=False).order_by("answered_at", "pk").values_list("question", "value")
+        checkin.answers.filter(late=False)
+        .order_by("answered_at", "pk")
+        .values_list("question", "value")
     )
 
 
-def _ask(checkin: Checkin, question: Question, *, reply_to: Message | None, text: str = "") -> Message:
+def _ask(
+    checkin: Checkin, question: Question, *, reply_to: Message | None, text: str = ""
+) -> Message:
     checkin.pending_question = question.key
     checkin.save(update_fields=["pending_question", "reprompts"])
     return message_queue(
@@ -154,8 +158,12 @@ def checkin_record_reply(*, patient: Patient, message: Message) -> ReplyResult:
         last = Checkin.objects.filter(patient=patient).exclude(status=Checkin.Status.OPEN).first()
         if last is not None and last.pending_question:
             Answer.objects.create(
-                checkin=last, patient=patient, question=last.pending_question, raw=message.body,
-                message=message, late=True,
+                checkin=last,
+                patient=patient,
+                question=last.pending_question,
+                raw=message.body,
+                message=message,
+                late=True,
             )
             return ReplyResult(late=True)
         return ReplyResult()
@@ -168,8 +176,12 @@ def checkin_record_reply(*, patient: Patient, message: Message) -> ReplyResult:
             return ReplyResult(messages=[reprompt])
         value = None  # asked three times: leave it unanswered and move on
     answer = Answer.objects.create(
-        checkin=checkin, patient=patient, question=question.key, value=value,
-        raw=message.body, message=message,
+        checkin=checkin,
+        patient=patient,
+        question=question.key,
+        value=value,
+        raw=message.body,
+        message=message,
     )
     checkin.reprompts = 0
     checkin.pending_question = ""
@@ -203,14 +215,26 @@ def checkin_close(*, checkin: Checkin, status: str) -> None:
 def checkins_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Remind once after 24 h without a reply; expire after 48 h."""
     now = now or timezone.now()
+    # A patient who texted STOP (or was discharged) mid-check-in is asked nothing more.
+    cancelled = 0
+    stopped = (
+        Checkin.objects.open()
+        .filter(channel=Checkin.Channel.SMS)
+        .exclude(patient__sms_consent=SmsConsent.ACTIVE, patient__status=Patient.Status.ACTIVE)
+    )
+    for checkin in stopped:
+        checkin_close(checkin=checkin, status=Checkin.Status.CANCELLED)
+        cancelled += 1
     expired = 0
     for checkin in Checkin.objects.open().filter(expires_at__lte=now):
         checkin_close(checkin=checkin, status=Checkin.Status.EXPIRED)
         expired += 1
     reminded = 0
-    due = Checkin.objects.open().filter(
-        channel=Checkin.Channel.SMS, remind_at__lte=now, reminded_at__isnull=True
-    ).exclude(pending_question="")
+    due = (
+        Checkin.objects.open()
+        .filter(channel=Checkin.Channel.SMS, remind_at__lte=now, reminded_at__isnull=True)
+        .exclude(pending_question="")
+    )
     for checkin in due.select_related("patient"):
         # Claimed by a conditional update: two sweepers remind once.
         if Checkin.objects.filter(pk=checkin.pk, reminded_at__isnull=True).update(reminded_at=now):
@@ -222,10 +246,12 @@ def checkins_sweep(*, now: datetime | None = None) -> dict[str, int]:
                 not_after=checkin.expires_at,
             )
             reminded += 1
-    return {"expired": expired, "reminded": reminded}
+    return {"cancelled": cancelled, "expired": expired, "reminded": reminded}
 
 
-def recent_values(patient: Patient, keys: tuple[str, ...] = ("back_pain", "leg_pain")) -> dict[str, list[object]]:
+def recent_values(
+    patient: Patient, keys: tuple[str, ...] = ("back_pain", "leg_pain")
+) -> dict[str, list[object]]:
     """The last answered values of these questions, newest first (one bounded query)."""
     rows = (
         Answer.objects.filter(patient=patient, question__in=keys, late=False, value__isnull=False)
@@ -257,9 +283,11 @@ def _current_tier() -> Any:
 
 
 def _schedulable() -> QuerySet[Patient]:
-    return Patient.objects.filter(
-        status=Patient.Status.ACTIVE, sms_consent=SmsConsent.ACTIVE
-    ).annotate(tier=_current_tier()).exclude(tier=None)
+    return (
+        Patient.objects.filter(status=Patient.Status.ACTIVE, sms_consent=SmsConsent.ACTIVE)
+        .annotate(tier=_current_tier())
+        .exclude(tier=None)
+    )
 
 
 def slots_plan(*, now: datetime | None = None, batch: int = 5000) -> int:
@@ -271,17 +299,25 @@ def slots_plan(*, now: datetime | None = None, batch: int = 5000) -> int:
     created = 0
     patients = _schedulable().filter(~Exists(waiting)).select_related(None)
     fields = ["pk", "tier", "timezone", "quiet_hours_start", "quiet_hours_end", "created_at"]
-    for row in patients.values(*[f if f != "pk" else "id" for f in fields]).iterator(chunk_size=batch):
+    for row in patients.values(*[f if f != "pk" else "id" for f in fields]).iterator(
+        chunk_size=batch
+    ):
         zone = ZoneInfo(row["timezone"])
         last = (
-            CheckinSlot.objects.filter(patient_id=row["id"]).order_by("-local_date").values_list("local_date", flat=True).first()
+            CheckinSlot.objects.filter(patient_id=row["id"])
+            .order_by("-local_date")
+            .values_list("local_date", flat=True)
+            .first()
         )
         enrolled_on = row["created_at"].astimezone(zone).date()
         after = max(last or enrolled_on, now.astimezone(zone).date() - timedelta(days=1))
         day, kind = schedule.next_slot(enrolled_on=enrolled_on, tier=row["tier"], after=after)
         due = schedule.due_instant(
-            day=day, at=_local_time(), zone=zone,
-            quiet_start=row["quiet_hours_start"], quiet_end=row["quiet_hours_end"],
+            day=day,
+            at=_local_time(),
+            zone=zone,
+            quiet_start=row["quiet_hours_start"],
+            quiet_end=row["quiet_hours_end"],
         )
         _, made = CheckinSlot.objects.get_or_create(
             patient_id=row["id"], local_date=day, kind=kind, defaults={"due_at": due}
@@ -327,4 +363,3 @@ def slot_start(*, slot_id: int, now: datetime | None = None) -> Checkin | None:
         CheckinSlot.objects.filter(pk=slot_id).update(status=CheckinSlot.Status.SKIPPED)
         logger.info("check-in slot %s skipped: %s", slot_id, refused.reason)
         return None
-

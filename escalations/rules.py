@@ -23,7 +23,13 @@ class Severity(StrEnum):
 
 
 # Most severe first; used to pick the one message a patient gets.
-SEVERITY_ORDER = [Severity.EMERGENCY, Severity.SAME_DAY, Severity.H24, Severity.H72, Severity.ROUTINE]
+SEVERITY_ORDER = [
+    Severity.EMERGENCY,
+    Severity.SAME_DAY,
+    Severity.H24,
+    Severity.H72,
+    Severity.ROUTINE,
+]
 
 # Clinician due times (CLINICAL.md "Severity and due times").
 DUE_WITHIN: dict[Severity, timedelta] = {
@@ -95,7 +101,9 @@ def _yes(data: RuleInput, key: str) -> bool:
 
 
 def _last_two(data: RuleInput, key: str) -> list[int]:
-    values = [v for v in data.history.get(key, ()) if isinstance(v, int) and not isinstance(v, bool)]
+    values = [
+        v for v in data.history.get(key, ()) if isinstance(v, int) and not isinstance(v, bool)
+    ]
     return values[:2]
 
 
@@ -117,10 +125,14 @@ def r2(data: RuleInput) -> Hit | None:
 
 
 def r3(data: RuleInput) -> Hit | None:
-    neuro = any(_yes(data, k) for k in ("ces_symptoms", "weakness_worsening", "new_numbness_one_leg"))
+    neuro = any(
+        _yes(data, k) for k in ("ces_symptoms", "weakness_worsening", "new_numbness_one_leg")
+    )
     if data.flags.get("cancer_history") and neuro:
         return Hit(
-            "R3", Severity.EMERGENCY, "Neurological symptoms with a history of cancer.",
+            "R3",
+            Severity.EMERGENCY,
+            "Neurological symptoms with a history of cancer.",
             message="esc_r3",
         )
     return None
@@ -128,7 +140,9 @@ def r3(data: RuleInput) -> Hit | None:
 
 def r4(data: RuleInput) -> Hit | None:
     if data.flags.get("cancer_history") and _yes(data, "cancer_spine_pain"):
-        return Hit("R4", Severity.H24, "Spinal pain pattern with a history of cancer.", message="esc_r4")
+        return Hit(
+            "R4", Severity.H24, "Spinal pain pattern with a history of cancer.", message="esc_r4"
+        )
     return None
 
 
@@ -140,8 +154,12 @@ def r5(data: RuleInput) -> Hit | None:
         for f in ("immunosuppressed", "iv_drug_use", "recent_infection_or_spinal_procedure")
     )
     if at_risk:
-        return Hit("R5", Severity.SAME_DAY, "Fever with back pain and an infection risk factor.",
-                   message="esc_r5_same_day")
+        return Hit(
+            "R5",
+            Severity.SAME_DAY,
+            "Fever with back pain and an infection risk factor.",
+            message="esc_r5_same_day",
+        )
     return Hit("R5", Severity.H24, "Fever or feeling very unwell with back pain.", message="esc_r5")
 
 
@@ -149,31 +167,51 @@ def r6(data: RuleInput) -> Hit | None:
     if not _yes(data, "new_trauma"):
         return None
     if _yes(data, "trauma_major"):
-        return Hit("R6", Severity.EMERGENCY, "Major trauma with new severe back pain.",
-                   message="esc_r6_major")
+        return Hit(
+            "R6",
+            Severity.EMERGENCY,
+            "Major trauma with new severe back pain.",
+            message="esc_r6_major",
+        )
     if data.flags.get("osteoporosis_or_steroids"):
-        return Hit("R6", Severity.H24, "New trauma with osteoporosis or long-term steroids.",
-                   message="esc_r6")
+        return Hit(
+            "R6",
+            Severity.H24,
+            "New trauma with osteoporosis or long-term steroids.",
+            message="esc_r6",
+        )
     return Hit("R6", Severity.ROUTINE, "Minor new trauma with new back pain.", message="esc_r6")
 
 
 def r7(data: RuleInput) -> Hit | None:
     if _yes(data, "weight_loss_night_pain"):
-        return Hit("R7", Severity.H24, "Unexplained weight loss or constant night pain.", message="esc_r7")
+        return Hit(
+            "R7", Severity.H24, "Unexplained weight loss or constant night pain.", message="esc_r7"
+        )
     return None
 
 
 def r8(data: RuleInput) -> Hit | None:
     if _yes(data, "leg_pain_disabling") or _twice(data, "leg_pain", lambda v: v >= LEG_PAIN_SEVERE):
-        return Hit("R8", Severity.H72, "Severe or disabling leg pain.", clock=Clock.TWO_WEEKS,
-                   message="esc_r8")
+        return Hit(
+            "R8",
+            Severity.H72,
+            "Severe or disabling leg pain.",
+            clock=Clock.TWO_WEEKS,
+            message="esc_r8",
+        )
     return None
 
 
 def r9(data: RuleInput) -> Hit | None:
     if _yes(data, "new_numbness_one_leg"):
-        return Hit("R9", Severity.H24, "New numbness or weakness in one leg.", clock=Clock.TWO_WEEKS,
-                   message="esc_r9")
+        return Hit(
+            "R9",
+            Severity.H24,
+            "New numbness or weakness in one leg.",
+            clock=Clock.TWO_WEEKS,
+            message="esc_r9",
+        )
     return None
 
 
@@ -187,8 +225,13 @@ def r10(data: RuleInput) -> Hit | None:
         return None
     last = _last_two(data, "leg_pain")
     if len(last) == 2 and sum(last) / 2 > R10_NOT_SETTLING_RATIO * data.baseline_leg:
-        return Hit("R10", Severity.ROUTINE, "Leg pain not settling after 6 weeks.",
-                   clock=Clock.THREE_MONTHS, message="esc_r10")
+        return Hit(
+            "R10",
+            Severity.ROUTINE,
+            "Leg pain not settling after 6 weeks.",
+            clock=Clock.THREE_MONTHS,
+            message="esc_r10",
+        )
     return None
 
 
@@ -200,8 +243,12 @@ def r11(data: RuleInput) -> Hit | None:
     if _twice(data, "back_pain", _worse(data.baseline_back)) or _twice(
         data, "leg_pain", _worse(data.baseline_leg)
     ):
-        return Hit("R11", Severity.H72, "Pain higher than at enrollment on two check-ins.",
-                   message="esc_r11")
+        return Hit(
+            "R11",
+            Severity.H72,
+            "Pain higher than at enrollment on two check-ins.",
+            message="esc_r11",
+        )
     return None
 
 
@@ -213,7 +260,9 @@ def r12(data: RuleInput) -> Hit | None:
 
 def r13(data: RuleInput) -> Hit | None:
     if data.now.date() >= data.enrolled_on + timedelta(days=R13_DAYS):
-        return Hit("R13", Severity.ROUTINE, "Two weeks since enrollment: re-screen with STarT Back.")
+        return Hit(
+            "R13", Severity.ROUTINE, "Two weeks since enrollment: re-screen with STarT Back."
+        )
     return None
 
 
@@ -221,8 +270,12 @@ def r14(data: RuleInput) -> Hit | None:
     chosen = data.current.get("nerve_symptoms")
     many = isinstance(chosen, list) and len(chosen) >= R14_MIN_NERVE_SYMPTOMS
     if many or data.positive_neuropathic_screen:
-        return Hit("R14", Severity.ROUTINE, "Answers suggest nerve-related (neuropathic) pain.",
-                   message="esc_r14")
+        return Hit(
+            "R14",
+            Severity.ROUTINE,
+            "Answers suggest nerve-related (neuropathic) pain.",
+            message="esc_r14",
+        )
     return None
 
 
@@ -235,7 +288,9 @@ def r15(data: RuleInput) -> Hit | None:
 
 def r16(data: RuleInput) -> Hit | None:
     if _yes(data, "med_serious_side_effect"):
-        return Hit("R16", Severity.EMERGENCY, "Possible serious medicine reaction.", message="esc_r16")
+        return Hit(
+            "R16", Severity.EMERGENCY, "Possible serious medicine reaction.", message="esc_r16"
+        )
     return None
 
 
@@ -264,15 +319,20 @@ def r20(data: RuleInput) -> Hit | None:
     if baseline == 0 or not latest:
         return None
     if (baseline - max(latest)) / baseline < R20_MIN_IMPROVEMENT:
-        return Hit("R20", Severity.ROUTINE,
-                   "Repeated escalations without improvement: consider specialist referral now.")
+        return Hit(
+            "R20",
+            Severity.ROUTINE,
+            "Repeated escalations without improvement: consider specialist referral now.",
+        )
     return None
 
 
 def _fold(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+    return " ".join(
+        "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split()
+    )
 
 
 # R21: the R1/R2 symptoms in the patient's own words (anchors R21). English and Spanish.
@@ -303,7 +363,9 @@ def r21(data: RuleInput) -> Hit | None:
 
 def r22(data: RuleInput) -> Hit | None:
     if SELF_HARM_LEXICON.search(_fold(data.text)):
-        return Hit("R22", Severity.EMERGENCY, "Text suggesting thoughts of self-harm.", message="esc_r22")
+        return Hit(
+            "R22", Severity.EMERGENCY, "Text suggesting thoughts of self-harm.", message="esc_r22"
+        )
     return None
 
 
@@ -343,7 +405,9 @@ def patient_message(hits: Sequence[Hit]) -> Hit | None:
 
     def rank(hit: Hit) -> tuple[int, int]:
         precedence = (
-            MESSAGE_PRECEDENCE.index(hit.rule) if hit.rule in MESSAGE_PRECEDENCE else len(MESSAGE_PRECEDENCE)
+            MESSAGE_PRECEDENCE.index(hit.rule)
+            if hit.rule in MESSAGE_PRECEDENCE
+            else len(MESSAGE_PRECEDENCE)
         )
         return SEVERITY_ORDER.index(hit.severity), precedence
 

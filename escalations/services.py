@@ -87,8 +87,12 @@ def _without(data: RuleInput, answer: Answer) -> RuleInput:
 
 def hits_caused_by(data: RuleInput, answer: Answer) -> list[Hit]:
     """Hits that this answer adds (a rule firing already, at the same severity, is not new)."""
-    before = {(h.rule, h.severity) for h in rules.evaluate(_without(data, answer), rules.ANSWER_RULES)}
-    return [h for h in rules.evaluate(data, rules.ANSWER_RULES) if (h.rule, h.severity) not in before]
+    before = {
+        (h.rule, h.severity) for h in rules.evaluate(_without(data, answer), rules.ANSWER_RULES)
+    }
+    return [
+        h for h in rules.evaluate(data, rules.ANSWER_RULES) if (h.rule, h.severity) not in before
+    ]
 
 
 # --- escalations -------------------------------------------------------------------------------
@@ -108,19 +112,29 @@ def escalate(
     now = now or timezone.now()
     with transaction.atomic():
         escalation = (
-            Escalation.objects.select_for_update().active().filter(patient=patient, rule=hit.rule).first()
+            Escalation.objects.select_for_update()
+            .active()
+            .filter(patient=patient, rule=hit.rule)
+            .first()
         )
         notify = hit.severity in NOTIFY_AT_ONCE
         if escalation is None:
             try:
                 with transaction.atomic():
                     escalation = Escalation.objects.create(
-                        patient=patient, rule=hit.rule, severity=hit.severity, reason=hit.reason,
-                        due_at=rules.due_at(hit.severity, now), created_at=now, last_evidence_at=now,
+                        patient=patient,
+                        rule=hit.rule,
+                        severity=hit.severity,
+                        reason=hit.reason,
+                        due_at=rules.due_at(hit.severity, now),
+                        created_at=now,
+                        last_evidence_at=now,
                     )
             except IntegrityError:  # a concurrent reply opened it first
-                escalation = Escalation.objects.select_for_update().active().get(
-                    patient=patient, rule=hit.rule
+                escalation = (
+                    Escalation.objects.select_for_update()
+                    .active()
+                    .get(patient=patient, rule=hit.rule)
                 )
                 _add_evidence(escalation, hit, now)
         else:
@@ -129,16 +143,22 @@ def escalate(
             )
             _add_evidence(escalation, hit, now, upgrade=more_severe)
             notify = notify and more_severe
-        Evidence.objects.create(escalation=escalation, detail=hit.reason, answer=answer, message=message, at=now)
+        Evidence.objects.create(
+            escalation=escalation, detail=hit.reason, answer=answer, message=message, at=now
+        )
         if hit.clock is not None:
             clock_start(patient=patient, kind=hit.clock, rule=hit.rule, now=now)
         if notify:
             transaction.on_commit(partial(_enqueue_notification, escalation.pk), robust=True)
-    logger.info("escalation %s: %s %s for patient %s", escalation.pk, hit.rule, hit.severity, patient.pk)
+    logger.info(
+        "escalation %s: %s %s for patient %s", escalation.pk, hit.rule, hit.severity, patient.pk
+    )
     return escalation
 
 
-def _add_evidence(escalation: Escalation, hit: Hit, now: datetime, *, upgrade: bool = False) -> None:
+def _add_evidence(
+    escalation: Escalation, hit: Hit, now: datetime, *, upgrade: bool = False
+) -> None:
     escalation.evidence_count += 1
     escalation.last_evidence_at = now
     fields = ["evidence_count", "last_evidence_at"]
@@ -181,18 +201,31 @@ def escalation_resolve(*, escalation: Escalation, user: User, note: str) -> Esca
 # --- clinician notifications ------------------------------------------------------------------
 
 
+def _admin_link(view: str, pk: int) -> str:
+    return f"{settings.PUBLIC_BASE_URL}{reverse(view, args=[pk])}"
+
+
 def notify_clinician(*, escalation_id: int) -> None:
     """SMS and email the responsible clinician: severity, due time and a link; no PHI."""
     escalation = Escalation.objects.select_related("patient__clinician").get(pk=escalation_id)
     clinician = escalation.patient.clinician
-    link = f"{settings.PUBLIC_BASE_URL}{reverse('admin:escalations_escalation_change', args=[escalation.pk])}"
-    context = {"severity": escalation.get_severity_display(), "due": f"{escalation.due_at:%H:%M} UTC", "link": link}
+    link = _admin_link("admin:escalations_escalation_change", escalation.pk)
+    context = {
+        "severity": escalation.get_severity_display(),
+        "due": f"{escalation.due_at:%H:%M} UTC",
+        "link": link,
+    }
     now = timezone.now()
     with transaction.atomic():
         if clinician.phone:
             message_queue(
-                patient=None, phone=str(clinician.phone), text="staff_alert", context=context,
-                priority=Priority.EMERGENCY, language="en", staff_alert=True,
+                patient=None,
+                phone=str(clinician.phone),
+                text="staff_alert",
+                context=context,
+                priority=Priority.EMERGENCY,
+                language="en",
+                staff_alert=True,
             )
             Notification.objects.create(escalation=escalation, channel="sms", sent_at=now)
         Escalation.objects.filter(pk=escalation.pk).update(last_notified_at=now)
@@ -217,10 +250,14 @@ def escalations_sweep(*, now: datetime | None = None) -> dict[str, int]:
     renotified = 0
     overdue = Escalation.objects.active().filter(due_at__lt=now).select_related("patient")
     for escalation in overdue:
-        every = RENOTIFY_URGENT_EVERY if escalation.severity in NOTIFY_AT_ONCE else RENOTIFY_OTHER_EVERY
+        every = (
+            RENOTIFY_URGENT_EVERY if escalation.severity in NOTIFY_AT_ONCE else RENOTIFY_OTHER_EVERY
+        )
         not_lately = Q(last_notified_at__isnull=True) | Q(last_notified_at__lt=now - every)
         claimed = (
-            Escalation.objects.filter(pk=escalation.pk).filter(not_lately).update(last_notified_at=now)
+            Escalation.objects.filter(pk=escalation.pk)
+            .filter(not_lately)
+            .update(last_notified_at=now)
         )
         if claimed:
             _enqueue_notification(escalation.pk)
@@ -228,14 +265,19 @@ def escalations_sweep(*, now: datetime | None = None) -> dict[str, int]:
     reminded = overdue_clocks = 0
     running = ReferralClock.objects.filter(stopped_at__isnull=True).select_related("patient")
     for clock in running.filter(remind_at__lte=now, reminded_at__isnull=True):
-        if ReferralClock.objects.filter(pk=clock.pk, reminded_at__isnull=True).update(reminded_at=now):
+        if ReferralClock.objects.filter(pk=clock.pk, reminded_at__isnull=True).update(
+            reminded_at=now
+        ):
             Notification.objects.create(clock=clock, channel="email", sent_at=now)
             _email_clock_reminder(clock)
             reminded += 1
     for clock in running.filter(deadline__lte=now, overdue_at__isnull=True):
-        if ReferralClock.objects.filter(pk=clock.pk, overdue_at__isnull=True).update(overdue_at=now):
+        if ReferralClock.objects.filter(pk=clock.pk, overdue_at__isnull=True).update(
+            overdue_at=now
+        ):
             hit = Hit(
-                clock.rule, Severity.SAME_DAY,
+                clock.rule,
+                Severity.SAME_DAY,
                 f"Referral clock {clock.kind} reached its deadline without a referral.",
             )
             escalate(patient=clock.patient, hit=hit, now=now)
@@ -253,7 +295,7 @@ def _email_clock_reminder(clock: ReferralClock) -> None:
             message=(
                 f"A {clock.kind} referral clock for one of your patients reaches its deadline on "
                 f"{clock.deadline:%Y-%m-%d}. Record the referral or dismiss the clock in SelfCare: "
-                f"{settings.PUBLIC_BASE_URL}{reverse('admin:escalations_referralclock_change', args=[clock.pk])}\n"
+                f"{_admin_link('admin:escalations_referralclock_change', clock.pk)}\n"
             ),
             from_email=None,
             recipient_list=[email],
@@ -265,15 +307,27 @@ def _email_clock_reminder(clock: ReferralClock) -> None:
 
 def clock_start(*, patient: Patient, kind: rules.Clock, rule: str, now: datetime) -> ReferralClock:
     """Start the patient's `kind` clock unless one is running (idempotent)."""
-    running = ReferralClock.objects.filter(patient=patient, kind=kind, stopped_at__isnull=True).first()
+    running = ReferralClock.objects.filter(
+        patient=patient, kind=kind, stopped_at__isnull=True
+    ).first()
     if running is not None:
         return running
-    deadline_day = rules.clock_deadline(kind, onset_date=patient.onset_date, presentation_date=patient.presentation_date)
-    start_day = patient.presentation_date if kind == rules.Clock.TWO_WEEKS else (patient.onset_date or patient.presentation_date)
+    deadline_day = rules.clock_deadline(
+        kind, onset_date=patient.onset_date, presentation_date=patient.presentation_date
+    )
+    start_day = (
+        patient.presentation_date
+        if kind == rules.Clock.TWO_WEEKS
+        else (patient.onset_date or patient.presentation_date)
+    )
     start = datetime.combine(start_day, time(0), tzinfo=UTC)
     deadline = datetime.combine(deadline_day, time(0), tzinfo=UTC)
     return ReferralClock.objects.create(
-        patient=patient, kind=kind, rule=rule, started_at=now, deadline=deadline,
+        patient=patient,
+        kind=kind,
+        rule=rule,
+        started_at=now,
+        deadline=deadline,
         remind_at=start + (deadline - start) / 2,
     )
 
@@ -306,7 +360,12 @@ def clock_dismiss(*, clock: ReferralClock, user: User, reason: str) -> ReferralC
 
 def _tell(patient: Patient, hit: Hit, reply_to: Message) -> Message:
     priority = Priority.EMERGENCY if hit.severity == Severity.EMERGENCY else Priority.REPLY
-    return message_queue(patient=patient, text=hit.message or "checkin_thanks", priority=priority, in_reply_to=reply_to)
+    return message_queue(
+        patient=patient,
+        text=hit.message or "checkin_thanks",
+        priority=priority,
+        in_reply_to=reply_to,
+    )
 
 
 def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Message]:
@@ -357,7 +416,9 @@ def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Mess
     return replies
 
 
-def checkin_summary_message(*, checkin: Checkin, reply_to: Message | None, now: datetime) -> Message:
+def checkin_summary_message(
+    *, checkin: Checkin, reply_to: Message | None, now: datetime
+) -> Message:
     """The one message at the end of a check-in: its most severe rule's, or thanks."""
     data = rule_input(checkin.patient, now=now, current=checkin_answers(checkin))
     worst = rules.patient_message(rules.evaluate(data, rules.ANSWER_RULES))
@@ -367,4 +428,3 @@ def checkin_summary_message(*, checkin: Checkin, reply_to: Message | None, now: 
         priority=Priority.REPLY if reply_to else Priority.BULK,
         in_reply_to=reply_to,
     )
-

@@ -8,9 +8,17 @@ PATIENT_MESSAGES = [
     "esc_r17", "esc_r21", "esc_r22", "esc_r23",
 ]  # fmt: skip
 register(
-    *(TextSpec(key, 3, {"emergency_number": "911", "crisis_line": "988"}) for key in PATIENT_MESSAGES),
+    *(
+        TextSpec(key, 3, {"emergency_number": "911", "crisis_line": "988"})
+        for key in PATIENT_MESSAGES
+    ),
     TextSpec(
-        "staff_alert", 2,
-        {"severity": "emergency", "due": "14:05 UTC", "link": "https://selfcare.example.org/admin/escalations/escalation/123456/change/"},
+        "staff_alert",
+        2,
+        {
+            "severity": "emergency",
+            "due": "14:05 UTC",
+            "link": "https://selfcare.example.org/admin/escalations/escalation/123456/change/",
+        },
     ),
 )

@@ -10,6 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from checkins import api as checkins_api
+from escalations import api as escalations_api
 from messaging import api as messaging_api
 from programs import api as programs_api
 
@@ -22,7 +24,7 @@ def api_root(request: Request) -> Response:
     return Response(
         {
             name: reverse(name, request=request)
-            for name in ("patient-list", "api-token", "api-schema", "api-docs")
+            for name in ("patient-list", "escalation-list", "api-token", "api-schema", "api-docs")
         }
     )
 
@@ -40,6 +42,22 @@ urlpatterns = [
         "patients/<int:patient_id>/messages/",
         messaging_api.PatientMessagesApi.as_view(),
         name="patient-messages",
+    ),
+    path(
+        "patients/<int:patient_id>/checkins/",
+        checkins_api.PatientCheckinsApi.as_view(),
+        name="patient-checkins",
+    ),
+    path("escalations/", escalations_api.EscalationListApi.as_view(), name="escalation-list"),
+    path(
+        "escalations/<int:escalation_id>/acknowledge/",
+        escalations_api.EscalationAcknowledgeApi.as_view(),
+        name="escalation-acknowledge",
+    ),
+    path(
+        "escalations/<int:escalation_id>/resolve/",
+        escalations_api.EscalationResolveApi.as_view(),
+        name="escalation-resolve",
     ),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
     path(

@@ -265,9 +265,7 @@ TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 # Segments per second per sender: 1 for a US long code, 3 toll-free, ~100 short code; 0 = unpaced.
 SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", default=1.0)
 # The function that answers patients' replies (check-ins); messaging may not import it directly.
-SMS_REPLY_HANDLER = env.str(
-    "SMS_REPLY_HANDLER", default="escalations.services.handle_sms_reply"
-)
+SMS_REPLY_HANDLER = env.str("SMS_REPLY_HANDLER", default="escalations.services.handle_sms_reply")
 # Local time at which scheduled check-ins go out (moved out of a patient's quiet hours).
 CHECKIN_LOCAL_TIME = env.str("CHECKIN_LOCAL_TIME", default="10:00")
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="911")

@@ -1,0 +1,95 @@
+"""REST API: escalations of your patients; acknowledge and resolve them."""
+
+from typing import Any, cast
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.drf import StrictCharField, StrictInputSerializer
+from accounts.models import User
+from escalations.models import Escalation
+from escalations.rules import Severity
+from escalations.services import escalation_acknowledge, escalation_resolve
+
+
+class EscalationOutputSerializer(serializers.ModelSerializer[Escalation]):
+    patient = serializers.IntegerField(source="patient_id")
+    severity = serializers.ChoiceField(choices=[s.value for s in Severity])
+    status = serializers.ChoiceField(choices=Escalation.Status.values)
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id", "patient", "rule", "severity", "status", "due_at", "created_at", "reason",
+            "evidence_count", "acknowledged_at", "resolved_at", "resolution_note",
+        ]  # fmt: skip
+
+
+class EscalationListApi(APIView):
+    """Escalations of your patients, soonest due first. Filters: status, severity, patient."""
+
+    class Pagination(PageNumberPagination):
+        page_size = 50
+        max_page_size = 200
+        page_size_query_param = "page_size"
+
+    class FilterSerializer(serializers.Serializer[dict[str, Any]]):
+        status = serializers.ChoiceField(choices=Escalation.Status.values, required=False)
+        severity = serializers.ChoiceField(choices=[s.value for s in Severity], required=False)
+        patient = serializers.IntegerField(required=False, min_value=1)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", enum=Escalation.Status.values),
+            OpenApiParameter("severity", enum=[s.value for s in Severity]),
+            OpenApiParameter("patient", int),
+        ],
+        responses=EscalationOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        escalations = Escalation.objects.visible_to(request.user).filter(
+            **{key: value for key, value in filters.validated_data.items()}
+        )
+        paginator = self.Pagination()
+        page = paginator.paginate_queryset(escalations.order_by("due_at", "pk"), request, view=self)
+        rows = EscalationOutputSerializer(page, many=True)
+        return paginator.get_paginated_response(rows.data)
+
+
+def _escalation(request: Request, escalation_id: int) -> Escalation:
+    return get_object_or_404(Escalation.objects.visible_to(request.user), pk=escalation_id)
+
+
+class EscalationAcknowledgeApi(APIView):
+    """Acknowledge: you have seen it and are acting on it."""
+
+    @extend_schema(request=None, responses=EscalationOutputSerializer)
+    def post(self, request: Request, escalation_id: int) -> Response:
+        escalation = escalation_acknowledge(
+            escalation=_escalation(request, escalation_id), user=cast(User, request.user)
+        )
+        return Response(EscalationOutputSerializer(escalation).data)
+
+
+class EscalationResolveApi(APIView):
+    """Resolve with a note saying what was done."""
+
+    class InputSerializer(StrictInputSerializer):
+        note = StrictCharField(max_length=2000, help_text="What was done.")
+
+    @extend_schema(request=InputSerializer, responses=EscalationOutputSerializer)
+    def post(self, request: Request, escalation_id: int) -> Response:
+        escalation = _escalation(request, escalation_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        escalation = escalation_resolve(
+            escalation=escalation, user=cast(User, request.user), note=data.validated_data["note"]
+        )
+        return Response(EscalationOutputSerializer(escalation).data)

@@ -1,0 +1,230 @@
+"""End to end through the signed webhook: nobody with a red flag waits."""
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from accounts.models import Clinician, Patient
+from checkins.models import Answer, Checkin
+from checkins.services import checkin_start, checkins_sweep
+from escalations.models import Escalation
+from messaging.backends import locmem
+from messaging.models import Message
+from tests.factories import make_patient
+from tests.messaging.helpers import new_sid, text_in
+
+
+def reply(client: Client, patient: Patient, body: str, *, sid: str | None = None) -> list[str]:
+    """Text SelfCare as the patient; return the bodies sent back in that same request."""
+    before = len(locmem.outbox)
+    response = text_in(client, sender=str(patient.phone), body=body, sid=sid)
+    assert response.status_code == 200
+    return [m.body for m in locmem.outbox[before:] if m.to == str(patient.phone)]
+
+
+def answer_until(client: Client, patient: Patient, question: str, answers: dict[str, str]) -> None:
+    """Answer the open check-in's questions until `question` is the one pending."""
+    checkin = Checkin.objects.get(patient=patient, status="open")
+    while checkin.pending_question != question:
+        reply(client, patient, answers.get(checkin.pending_question, "2"))
+        checkin.refresh_from_db()
+
+
+@pytest.fixture
+def checking_in(patient: Patient) -> Checkin:
+    checkin = checkin_start(patient=patient)
+    locmem.outbox.clear()
+    return checkin
+
+
+def test_a_full_check_in_goes_question_by_question_and_ends_with_thanks(
+    client: Client, patient: Patient, checking_in: Checkin
+) -> None:
+    assert checking_in.pending_question == "back_pain"
+    assert "leg or nerve pain" in reply(client, patient, "4")[0]
+    asked = ["back_pain"]
+    checkin = Checkin.objects.get(pk=checking_in.pk)
+    while checkin.status == "open":
+        asked.append(checkin.pending_question)
+        answer = {"leg_pain": "2"}.get(checkin.pending_question, "2")
+        sent = reply(client, patient, answer)
+        checkin.refresh_from_db()
+        assert len(sent) == 1  # one message per reply: the next question, or the end
+    assert asked[:4] == ["back_pain", "leg_pain", "ces_symptoms", "weakness_worsening"]
+    assert "new_numbness_one_leg" in asked  # weakness_worsening was "no"
+    assert "leg_pain_disabling" not in asked  # leg pain 2 < 4
+    assert "trauma_major" not in asked  # no new trauma
+    assert "cancer_spine_pain" not in asked  # no cancer history
+    assert checkin.status == "completed"
+    assert "Thank you" in locmem.outbox[-1].body
+    assert not Escalation.objects.exists()
+
+
+def test_ces_yes_gets_emergency_advice_in_the_same_request_and_notifies_the_clinician(
+    client: Client,
+    patient: Patient,
+    clinician: Clinician,
+    checking_in: Checkin,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    answer_until(client, patient, "ces_symptoms", {"back_pain": "6", "leg_pain": "5"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = reply(client, patient, "1")
+
+    assert len(sent) == 1
+    assert "emergency department now" in sent[0]
+    assert "911" in sent[0]
+    escalation = Escalation.objects.get()
+    assert (escalation.rule, escalation.severity, escalation.status) == ("R1", "emergency", "open")
+    assert (escalation.due_at - escalation.created_at).total_seconds() == 3600
+    checking_in.refresh_from_db()
+    assert checking_in.status == "completed"  # no more questions after emergency advice
+    # The clinician: an SMS and an email with a link, and no patient details.
+    alert = Message.objects.get(is_staff_alert=True)
+    assert alert.phone == str(clinician.phone)
+    assert f"/admin/escalations/escalation/{escalation.pk}/change/" in alert.body
+    [email] = mail.outbox
+    assert email.to == [clinician.email]
+    for secret in (patient.first_name, patient.last_name, str(patient.phone)):
+        assert secret not in alert.body
+        assert secret not in email.body + email.subject
+
+
+def test_a_duplicate_delivery_of_the_emergency_answer_changes_nothing(
+    client: Client, patient: Patient, checking_in: Checkin
+) -> None:
+    answer_until(client, patient, "ces_symptoms", {})
+    sid = new_sid()
+    reply(client, patient, "yes", sid=sid)
+    outbox, evidence = len(locmem.outbox), Escalation.objects.get().evidence_count
+
+    assert reply(client, patient, "yes", sid=sid) == []
+
+    assert len(locmem.outbox) == outbox
+    escalation = Escalation.objects.get()
+    assert escalation.evidence_count == evidence
+    assert Answer.objects.filter(question="ces_symptoms").count() == 1
+
+
+def test_stop_mid_check_in_gets_nothing_more(
+    client: Client, patient: Patient, checking_in: Checkin
+) -> None:
+    reply(client, patient, "5")
+    assert reply(client, patient, "STOP") == []
+
+    counts = checkins_sweep()
+
+    assert counts["cancelled"] == 1
+    checking_in.refresh_from_db()
+    assert checking_in.status == "cancelled"
+    sent_before = len(locmem.outbox)
+    reply(client, patient, "3")
+    checkins_sweep()
+    assert len(locmem.outbox) == sent_before
+
+
+def test_an_unreadable_answer_is_asked_again_twice_then_left_unanswered(
+    client: Client, patient: Patient, checking_in: Checkin
+) -> None:
+    first = reply(client, patient, "a lot")
+    second = reply(client, patient, "7 or 8")
+    third = reply(client, patient, "lots")
+
+    assert "number from 0 to 10" in first[0]
+    assert "number from 0 to 10" in second[0]
+    assert "leg" in third[0].lower()  # moved on to the next question
+    answer = Answer.objects.get(question="back_pain")
+    assert answer.value is None
+    assert answer.raw == "lots"
+
+
+@pytest.mark.parametrize(("text", "value"), [("7/10", 7), ("seven", 7), ("siete", 7), (" 7 ", 7)])
+def test_tolerant_pain_answers(
+    client: Client, patient: Patient, checking_in: Checkin, text: str, value: int
+) -> None:
+    reply(client, patient, text)
+
+    assert Answer.objects.get(question="back_pain").value == value
+
+
+def test_a_late_reply_is_kept_for_the_clinician_but_never_applied(
+    client: Client, patient: Patient, checking_in: Checkin
+) -> None:
+    Checkin.objects.filter(pk=checking_in.pk).update(status="expired")
+
+    assert reply(client, patient, "9") == []
+
+    late = Answer.objects.get()
+    assert (late.late, late.value, late.raw, late.question) == (True, None, "9", "back_pain")
+    newer = checkin_start(patient=patient)
+    assert newer.pending_question == "back_pain"
+    assert not newer.answers.exists()
+
+
+def test_a_repeat_adds_evidence_to_the_open_escalation(client: Client, patient: Patient) -> None:
+    for _ in range(2):
+        checkin_start(patient=patient)
+        answer_until(client, patient, "needs_contact", {"back_pain": "3", "leg_pain": "1"})
+        reply(client, patient, "1")
+
+    escalation = Escalation.objects.get()
+    assert (escalation.rule, escalation.severity, escalation.evidence_count) == ("R23", "72h", 2)
+    assert escalation.evidence.count() == 2
+
+
+def test_only_the_most_severe_message_is_sent_at_the_end(
+    client: Client, patient: Patient, checking_in: Checkin
+) -> None:
+    answer_until(client, patient, "fever_unwell", {"back_pain": "3", "leg_pain": "1"})
+    reply(client, patient, "1")  # fever: R5 24h
+    answer_until(client, patient, "needs_contact", {})
+    sent = reply(client, patient, "1")  # R23 72h
+
+    assert len(sent) == 1
+    assert "fever" in sent[0]
+    assert {e.rule for e in Escalation.objects.all()} == {"R5", "R23"}
+
+
+def test_help_runs_r21_and_gets_one_safety_reply(client: Client, patient: Patient) -> None:
+    sent = reply(client, patient, "HELP")
+
+    assert len(sent) == 1
+    assert "emergency department" in sent[0]
+    escalation = Escalation.objects.get()
+    assert (escalation.rule, escalation.severity) == ("R21", "same_day")
+
+
+def test_self_harm_words_get_the_crisis_line_at_once(client: Client, patient: Patient) -> None:
+    sent = reply(client, patient, "some days I want to die")
+
+    assert len(sent) == 1
+    assert "988" in sent[0]
+    assert Escalation.objects.get().rule == "R22"
+
+
+def test_cancer_history_makes_new_numbness_an_emergency(
+    client: Client, clinician: Clinician
+) -> None:
+    patient = make_patient(
+        clinician=clinician,
+        flags={
+            "cancer_history": True,
+            "immunosuppressed": False,
+            "iv_drug_use": False,
+            "osteoporosis_or_steroids": False,
+            "recent_infection_or_spinal_procedure": False,
+        },
+    ).patient
+    checkin_start(patient=patient)
+    answer_until(client, patient, "new_numbness_one_leg", {"back_pain": "3", "leg_pain": "3"})
+
+    sent = reply(client, patient, "1")
+
+    assert "cancer" in sent[0]
+    assert {(e.rule, e.severity) for e in Escalation.objects.all()} == {
+        ("R3", "emergency"),
+        ("R9", "24h"),
+    }
