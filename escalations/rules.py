@@ -347,10 +347,12 @@ EMERGENCY_LEXICON = re.compile(
 )
 # R22: thoughts of self-harm (anchors R22). Over-inclusive on purpose: a person reads each one.
 SELF_HARM_LEXICON = re.compile(
-    r"\b(kill|hurt|harm|cut) (myself|my self)\b|\bend (my|it all|my life)\b|\bsuicid"
+    r"\b(kill|killing|hurt|hurting|harm|harming|cut|cutting) (myself|my self)\b"
+    r"|\bend (my|it all|my life)\b|\bsuicid|\bwish (i was|i were) dead\b"
     r"|\bwant(ed)? to die\b|\bbetter off dead\b|\bno (reason|point) (to|in) (live|living)\b"
     r"|\bdon'?t want to (live|be here)\b|\btake my (own )?life\b|\boverdose\b"
-    r"|\bmatarme\b|\bquitarme la vida\b|\bquiero morir(me)?\b|\bhacerme dano\b"
+    r"|\bmatarme\b|\bme (quiero|voy a) matar\b|\bquitarme la vida\b|\bquiero morir(me)?\b"
+    r"|\bhacerme dano\b"
     r"|\bno quiero (vivir|seguir)\b|\bacabar con (todo|mi vida)\b|\bsobredosis\b"
 )
 

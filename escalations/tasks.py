@@ -23,12 +23,12 @@ def start_slot(slot_id: int) -> None:
 def tick() -> dict[str, int]:
     """Every minute: plan next slots, claim due ones and start them, remind and expire, and
     run the escalation sweeps. Safe with several schedulers: every step claims its rows."""
-    planned = checkin_services.slots_plan()
+    counts = checkin_services.checkins_sweep()  # first: expire old check-ins before new ones
+    counts["planned"] = checkin_services.slots_plan()
     claimed = checkin_services.slots_claim()
     for slot_id in claimed:
         start_slot.delay(slot_id)
-    counts = {"planned": planned, "claimed": len(claimed)}
-    counts.update(checkin_services.checkins_sweep())
+    counts["claimed"] = len(claimed)
     counts.update(services.escalations_sweep())
     if any(counts.values()):
         logger.info("tick: %s", counts)
