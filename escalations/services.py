@@ -13,7 +13,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -282,7 +282,71 @@ def escalations_sweep(*, now: datetime | None = None) -> dict[str, int]:
             )
             escalate(patient=clock.patient, hit=hit, now=now)
             overdue_clocks += 1
-    return {"renotified": renotified, "clock_reminders": reminded, "clocks_overdue": overdue_clocks}
+    scheduled = _schedule_rules(now)
+    return {
+        "renotified": renotified,
+        "clock_reminders": reminded,
+        "clocks_overdue": overdue_clocks,
+        "scheduled_rules": scheduled,
+    }
+
+
+def _schedule_rules(now: datetime) -> int:
+    """R13 (re-screen at two weeks) and R19 (no replies) for the patients they may concern."""
+    raised = 0
+    rescreen_due = Patient.objects.filter(
+        status=Patient.Status.ACTIVE, created_at__lte=now - timedelta(days=rules.R13_DAYS)
+    ).exclude(escalations__rule="R13")
+    for patient in rescreen_due:
+        hit = rules.r13(
+            replace(rule_input(patient, now=now), enrolled_on=patient.created_at.date())
+        )
+        if hit is not None:
+            escalate(patient=patient, hit=hit, now=now)
+            raised += 1
+    silent_since = now - timedelta(days=rules.R19_SILENT_DAYS)
+    heard = Message.objects.filter(
+        patient=OuterRef("pk"), direction="in", created_at__gte=silent_since
+    )
+    expired_recently = Checkin.objects.filter(
+        patient=OuterRef("pk"), status=Checkin.Status.EXPIRED, ended_at__gte=now - timedelta(days=1)
+    )
+    candidates = (
+        Patient.objects.filter(
+            status=Patient.Status.ACTIVE, sms_consent="active", created_at__lte=silent_since
+        )
+        .exclude(escalations__rule="R19", escalations__status__in=Escalation.ACTIVE)
+        .filter(~Exists(heard) | Exists(expired_recently))
+    )
+    for patient in candidates:
+        last_three = list(
+            Checkin.objects.filter(patient=patient)
+            .exclude(status=Checkin.Status.OPEN)
+            .order_by("-started_at")
+            .values_list("status", flat=True)[: rules.R19_EXPIRED_IN_A_ROW]
+        )
+        last_heard = (
+            Message.objects.filter(patient=patient, direction="in")
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        data = replace(
+            rule_input(patient, now=now),
+            expired_in_a_row=sum(1 for _ in _leading(last_three, Checkin.Status.EXPIRED)),
+            last_heard_at=last_heard or patient.created_at,
+        )
+        if (hit := rules.r19(data)) is not None:
+            escalate(patient=patient, hit=hit, now=now)
+            raised += 1
+    return raised
+
+
+def _leading(values: list[str], wanted: str) -> Iterable[str]:
+    for value in values:
+        if value != wanted:
+            return
+        yield value
 
 
 def _email_clock_reminder(clock: ReferralClock) -> None:

@@ -1,5 +1,6 @@
 """End to end through the signed webhook: nobody with a red flag waits."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -228,3 +229,27 @@ def test_cancer_history_makes_new_numbness_an_emergency(
         ("R3", "emergency"),
         ("R9", "24h"),
     }
+
+
+def test_queries_per_answer_do_not_grow_with_history(client: Client, patient: Patient) -> None:
+    import time_machine
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    start = timezone.now()
+
+    def queries_for_one_answer(day: int) -> int:
+        # A day apart, as real check-ins are (so no auto-reply cap or pacing is involved).
+        with time_machine.travel(start + timedelta(days=day), tick=False):
+            checkin_start(patient=patient)
+            with CaptureQueriesContext(connection) as captured:
+                reply(client, patient, "4")
+            Checkin.objects.filter(patient=patient, status="open").update(status="completed")
+        return len(captured.captured_queries)
+
+    queries_for_one_answer(0)  # warms per-process caches
+    short_history = queries_for_one_answer(1)
+    for day in range(2, 22):
+        queries_for_one_answer(day)
+    assert queries_for_one_answer(22) == short_history

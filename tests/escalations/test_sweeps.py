@@ -1,0 +1,150 @@
+"""Time-driven escalations: re-screen at two weeks, non-response, referral clocks, re-notifying."""
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from accounts.models import Patient
+from checkins.models import Checkin
+from escalations.models import Escalation, Notification, ReferralClock
+from escalations.rules import Clock, Hit, Severity
+from escalations.services import (
+    clock_dismiss,
+    clock_record_referral,
+    clock_start,
+    escalate,
+    escalations_sweep,
+)
+
+
+def test_r13_re_screen_is_raised_once_at_two_weeks(patient: Patient) -> None:
+    with time_machine.travel(patient.created_at + timedelta(days=13, hours=23), tick=False):
+        escalations_sweep()
+    assert not Escalation.objects.filter(rule="R13").exists()
+
+    with time_machine.travel(patient.created_at + timedelta(days=14), tick=False):
+        escalations_sweep()
+        escalations_sweep()
+    escalation = Escalation.objects.get(rule="R13")
+    assert escalation.severity == "routine"
+    with time_machine.travel(patient.created_at + timedelta(days=30), tick=False):
+        escalations_sweep()
+    assert Escalation.objects.filter(rule="R13").count() == 1
+
+
+def test_r19_after_three_check_ins_expire_in_a_row(patient: Patient) -> None:
+    Patient.objects.filter(pk=patient.pk).update(created_at=timezone.now() - timedelta(days=30))
+    for days_ago in (3, 2, 1):
+        started = timezone.now() - timedelta(days=days_ago, hours=3)
+        Checkin.objects.create(
+            patient=patient,
+            kind="full",
+            status="expired",
+            started_at=started,
+            expires_at=started + timedelta(hours=48),
+            ended_at=timezone.now() - timedelta(hours=1),
+        )
+
+    escalations_sweep()
+
+    assert Escalation.objects.get(rule="R19").severity == "routine"
+
+
+def test_r19_not_after_two_expired_and_a_recent_reply(patient: Patient, client: Any) -> None:
+    from tests.messaging.helpers import text_in
+
+    Patient.objects.filter(pk=patient.pk).update(created_at=timezone.now() - timedelta(days=30))
+    text_in(client, sender=str(patient.phone), body="hello")
+    for days_ago in (2, 1):
+        started = timezone.now() - timedelta(days=days_ago, hours=3)
+        Checkin.objects.create(
+            patient=patient,
+            kind="full",
+            status="expired",
+            started_at=started,
+            expires_at=started,
+            ended_at=timezone.now() - timedelta(hours=1),
+        )
+
+    escalations_sweep()
+
+    assert not Escalation.objects.filter(rule="R19").exists()
+
+
+def test_referral_clock_reminds_at_half_time_and_escalates_at_the_deadline(
+    patient: Patient,
+) -> None:
+    Patient.objects.filter(pk=patient.pk).update(presentation_date=date(2026, 6, 10))
+    patient.refresh_from_db()
+    clock = clock_start(patient=patient, kind=Clock.TWO_WEEKS, rule="R8", now=timezone.now())
+    assert clock.deadline == datetime(2026, 6, 24, tzinfo=UTC)
+    assert clock.remind_at == datetime(2026, 6, 17, tzinfo=UTC)
+    assert (
+        clock_start(patient=patient, kind=Clock.TWO_WEEKS, rule="R9", now=timezone.now()) == clock
+    )
+
+    with time_machine.travel(datetime(2026, 6, 17, 1, tzinfo=UTC), tick=False):
+        escalations_sweep()
+        escalations_sweep()
+    assert Notification.objects.filter(clock=clock).count() == 1
+    assert "half time" in mail.outbox[-1].subject
+
+    with time_machine.travel(datetime(2026, 6, 24, 1, tzinfo=UTC), tick=False):
+        escalations_sweep()
+    overdue = Escalation.objects.get(rule="R8")
+    assert overdue.severity == "same_day"
+    assert "deadline" in overdue.reason
+
+
+def test_a_recorded_referral_stops_the_clock(patient: Patient, clinician: Any) -> None:
+    clock = clock_start(patient=patient, kind=Clock.THREE_MONTHS, rule="R10", now=timezone.now())
+    clock_record_referral(
+        clock=clock,
+        user=clinician.user,
+        referral_type="spinal surgery",
+        referral_date=date(2026, 6, 15),
+    )
+
+    with time_machine.travel(clock.deadline + timedelta(days=1), tick=False):
+        escalations_sweep()
+
+    assert not Escalation.objects.filter(rule="R10").exists()
+    clock.refresh_from_db()
+    assert (clock.stop_reason, clock.referral_type) == ("referred", "spinal surgery")
+
+
+def test_dismissing_a_clock_needs_a_reason(patient: Patient, clinician: Any) -> None:
+    import pytest
+
+    clock = clock_start(patient=patient, kind=Clock.TWO_WEEKS, rule="R9", now=timezone.now())
+
+    with pytest.raises(ValueError, match="reason"):
+        clock_dismiss(clock=clock, user=clinician.user, reason="  ")
+    clock_dismiss(clock=clock, user=clinician.user, reason="Symptoms resolved on review")
+    clock.refresh_from_db()
+    assert clock.stop_reason == "dismissed"
+
+
+def test_a_hit_with_a_clock_starts_it(patient: Patient) -> None:
+    escalate(patient=patient, hit=Hit("R9", Severity.H24, "numb", clock=Clock.TWO_WEEKS))
+
+    assert ReferralClock.objects.get().kind == "2w"
+
+
+def test_overdue_urgent_escalations_are_notified_again_hourly(
+    patient: Patient, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation = escalate(patient=patient, hit=Hit("R1", Severity.EMERGENCY, "ces"))
+    assert len(mail.outbox) == 1
+
+    with time_machine.travel(escalation.due_at + timedelta(minutes=5), tick=False):
+        escalations_sweep()
+        escalations_sweep()
+    assert len(mail.outbox) == 2
+    with time_machine.travel(escalation.due_at + timedelta(minutes=70), tick=False):
+        escalations_sweep()
+    assert len(mail.outbox) == 3
