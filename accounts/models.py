@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 
 class User(AbstractUser):
-    """A person who signs in: clinicians and operators (staff)."""
+    """A person who signs in: clinicians and operators (staff, password and later TOTP), and
+    patients (never staff, no password: single-use links sent by SMS)."""
 
 
 class Clinician(models.Model):
@@ -168,6 +169,15 @@ class Patient(models.Model):
     quiet_hours_start = models.TimeField(default=time(21, 0))
     quiet_hours_end = models.TimeField(default=time(8, 0))
     clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="patients")
+    user = models.OneToOneField(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="patient",
+        help_text="The sign-in identity for the patient pages; created with the first link.",
+    )
 
     cancer_history = models.BooleanField()
     immunosuppressed = models.BooleanField()

@@ -69,3 +69,33 @@ def patient_flag_undeliverable(*, patient: Patient, code: int) -> None:
     patient.sms_undeliverable_code = code
     patient.sms_undeliverable_at = timezone.now()
     patient.save(update_fields=["sms_undeliverable_code", "sms_undeliverable_at"])
+
+
+def patient_user(*, patient: Patient) -> User:
+    """The patient's sign-in identity (created on first use): never staff, no password."""
+    if patient.user_id is not None:
+        return patient.user  # type: ignore[return-value]
+    with transaction.atomic():
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        if locked.user_id is None:
+            user = User(username=f"patient-{patient.pk}", is_staff=False)
+            user.set_unusable_password()
+            user.save()
+            locked.user = user
+            locked.save(update_fields=["user"])
+        patient.user = locked.user
+    return patient.user  # type: ignore[return-value]
+
+
+def patient_login_url(*, patient: Patient) -> str:
+    """A single-use sign-in link for the patient pages, valid for SESAME_MAX_AGE (10 minutes).
+
+    Opening it only shows a Continue button (link previews must not use it up); see
+    programs.views.login_landing.
+    """
+    from django.conf import settings
+    from django.urls import reverse
+    from sesame.utils import get_query_string
+
+    user = patient_user(patient=patient)
+    return f"{settings.PUBLIC_BASE_URL}{reverse('patient-login')}{get_query_string(user)}"

@@ -14,6 +14,7 @@ class Keyword(StrEnum):
     STOP = "stop"
     START = "start"
     HELP = "help"
+    LINK = "link"
 
 
 # Twilio's default opt-out words plus Spanish ones (SMS.md).
@@ -34,6 +35,7 @@ STOP_WORDS = frozenset(
 )
 START_WORDS = frozenset({"START", "UNSTOP"})
 HELP_WORDS = frozenset({"HELP", "INFO", "AYUDA"})
+LINK_WORDS = frozenset({"LINK", "ENLACE"})
 
 _EN_ASK = r"stop|quit|no more|don'?t|do not|unsubscribe"
 _EN_WHAT = r"text|texting|texts|message|messages|sms|contact|contacting"
@@ -65,6 +67,8 @@ def keyword(body: str) -> Keyword | None:
         return Keyword.START
     if word in HELP_WORDS:
         return Keyword.HELP
+    if word in LINK_WORDS:
+        return Keyword.LINK
     return None
 
 

@@ -21,7 +21,11 @@ from django.utils.module_loading import import_string
 from phonenumber_field.phonenumber import to_python as to_phone_number
 
 from accounts.models import ConsentEvent, Patient, SmsConsent
-from accounts.services import patient_flag_undeliverable, patient_set_sms_consent
+from accounts.services import (
+    patient_flag_undeliverable,
+    patient_login_url,
+    patient_set_sms_consent,
+)
 from messaging import pacing, texts
 from messaging.backends import get_backend
 from messaging.backends.base import PermanentSendError, SendRequest, TransientSendError
@@ -509,6 +513,16 @@ def _handle_inbound(message: Message) -> list[Message]:
         )
         return []
     replies: list[Message] = []
+    if word == Keyword.LINK:
+        return [
+            message_queue(
+                patient=patient,
+                text="login_link",
+                context={"link": patient_login_url(patient=patient)},
+                priority=Priority.REPLY,
+                in_reply_to=message,
+            )
+        ]
     if word == Keyword.HELP:
         replies.append(
             message_queue(

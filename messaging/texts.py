@@ -37,6 +37,8 @@ register(
     TextSpec("help", 4, {"emergency_number": "911"}),
     TextSpec("unknown_sender", 2, {"emergency_number": "911"}),
     TextSpec("opt_out_intent", 2, {}),
+    TextSpec("login_link", 2, {"link": "https://selfcare.example.org/me/login/?t=" + "x" * 40}),
+    TextSpec("step_nudge", 2, {"sms": "x" * 60, "link": "https://selfcare.example.org/me/"}),
 )
 
 

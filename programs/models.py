@@ -23,6 +23,10 @@ class Program(models.Model):
     tier = models.CharField(max_length=10, choices=RISK_GROUP_CHOICES)
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
+    title_es = models.CharField(max_length=200, blank=True)
+    summary_es = models.TextField(blank=True)
+    weeks = models.PositiveSmallIntegerField(default=6)
+    content_version = models.PositiveIntegerField(default=0, help_text="Set by loadprograms.")
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -37,6 +41,74 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Step(models.Model):
+    """One piece of program content: education, an exercise, or relaxation / CBT-style work.
+
+    Loaded from programs/content/steps/<slug>.toml by `loadprograms`; texts per language are
+    StepTexts. A step may be used by several programs.
+    """
+
+    class Kind(models.TextChoices):
+        EDUCATION = "education", "Education"
+        EXERCISE = "exercise", "Exercise"
+        RELAXATION = "relaxation", "Relaxation"
+
+    slug = models.SlugField(unique=True)
+    kind = models.CharField(max_length=10, choices=Kind)
+    minutes = models.PositiveSmallIntegerField(default=5)
+    safety_net = models.BooleanField(default=False, help_text="Carries the red-flag safety net.")
+    timer = models.JSONField(default=dict, blank=True, help_text="Relaxation: breathing pace.")
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class StepText(models.Model):
+    """A step's words in one language. Exercise fields are empty for other kinds."""
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(max_length=2, choices=[("en", "English"), ("es", "Español")])
+    title = models.CharField(max_length=80)
+    summary = models.CharField(max_length=200)
+    body = models.TextField()
+    sms = models.CharField(max_length=160, help_text="The SMS nudge; the app appends a link.")
+    instructions = models.JSONField(default=list, blank=True)
+    dose = models.CharField(max_length=200, blank=True)
+    easier = models.TextField(blank=True)
+    harder = models.TextField(blank=True)
+    stop_if = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["step", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["step", "language"], name="one_text_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step.slug} ({self.language})"
+
+
+class ProgramStep(models.Model):
+    """A step on a program's timeline: due `day` days after the enrollment starts."""
+
+    program = models.ForeignKey("Program", on_delete=models.CASCADE, related_name="program_steps")
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="+")
+    day = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["program", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "day"], name="one_step_per_program_day"),
+            models.UniqueConstraint(fields=["program", "step"], name="step_once_per_program"),
+        ]
+
+    def __str__(self) -> str:
+        return f"day {self.day}: {self.step}"
 
 
 class StartBackScreen(models.Model):
@@ -103,6 +175,10 @@ class Enrollment(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
     started_on = models.DateField()
+    paused_on = models.DateField(null=True, blank=True)
+    paused_days = models.PositiveIntegerField(
+        default=0, help_text="Days spent paused; due dates move back by as much."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     ended_at = models.DateTimeField(null=True, blank=True)
     enrolled_by = models.ForeignKey(
@@ -124,6 +200,49 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} in {self.program}"
+
+
+class StepProgress(models.Model):
+    """A step the patient has done in an enrollment (done once; exercises may be logged often)."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="progress")
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="+")
+    done_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["done_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "step"], name="step_done_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} done"
+
+
+class ExerciseLog(models.Model):
+    """One time the patient did an exercise: how it felt and their pain while doing it."""
+
+    class Felt(models.TextChoices):
+        EASY = "easy", "Easy"
+        OK = "ok", "About right"
+        HARD = "hard", "Hard"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="exercise_logs")
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="+")
+    felt = models.CharField(max_length=4, choices=Felt)
+    pain_during = models.PositiveSmallIntegerField()
+    logged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-logged_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pain_during__lte=10), name="exercise_pain_0_10"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} ({self.felt})"
 
 
 def with_stratification(patients: models.QuerySet[Patient]) -> models.QuerySet[Patient]:

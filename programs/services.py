@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -20,7 +20,15 @@ from accounts.models import (
 )
 from accounts.services import patient_set_sms_consent
 from programs import stratification
-from programs.models import Enrollment, Program, StartBackScreen
+from programs.models import (
+    Enrollment,
+    ExerciseLog,
+    Program,
+    ProgramStep,
+    StartBackScreen,
+    Step,
+    StepProgress,
+)
 
 # Model field → the name the enrollment input (API body and admin form) uses for it.
 _INPUT_NAMES = {"baseline_back_pain": "back_pain", "baseline_leg_pain": "leg_pain"}
@@ -142,3 +150,97 @@ def patient_enroll(
             raise ValidationError({"phone": [DUPLICATE_PHONE_MESSAGE]}) from conflict
         raise
     return EnrollmentResult(patient=patient, screen=screen, enrollment=enrollment)
+
+
+# --- the program timeline ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    program_step: ProgramStep
+    due_on: date
+    done: bool
+
+
+def enrollment_timeline(*, enrollment: Enrollment, today: date) -> list[TimelineEntry]:
+    """Every step of the enrollment's program with its due date (moved back by the days spent
+    paused, and frozen while paused) and whether it is done. Two queries."""
+    paused_now = (today - enrollment.paused_on).days if enrollment.paused_on else 0
+    shift = enrollment.paused_days + paused_now
+    done = set(StepProgress.objects.filter(enrollment=enrollment).values_list("step_id", flat=True))
+    return [
+        TimelineEntry(
+            program_step=ps,
+            due_on=enrollment.started_on + timedelta(days=ps.day + shift),
+            done=ps.step_id in done,
+        )
+        for ps in ProgramStep.objects.filter(program=enrollment.program_id)
+        .select_related("step")
+        .order_by("day")
+    ]
+
+
+def step_mark_done(*, enrollment: Enrollment, step: Step) -> StepProgress:
+    """Record a step as done in the enrollment (idempotent)."""
+    progress, _ = StepProgress.objects.get_or_create(enrollment=enrollment, step=step)
+    return progress
+
+
+def exercise_log(
+    *, patient: Patient, enrollment: Enrollment, step: Step, felt: str, pain_during: int
+) -> ExerciseLog:
+    """Log one go at an exercise (and mark the step done)."""
+    if step.kind != Step.Kind.EXERCISE:
+        raise ValidationError({"step": ["Only exercises are logged."]})
+    if felt not in ExerciseLog.Felt.values:
+        raise ValidationError({"felt": ["Choose easy, about right or hard."]})
+    if not 0 <= pain_during <= 10:
+        raise ValidationError({"pain_during": ["Pain is scored 0 to 10."]})
+    with transaction.atomic():
+        log = ExerciseLog.objects.create(
+            patient=patient, step=step, felt=felt, pain_during=pain_during
+        )
+        step_mark_done(enrollment=enrollment, step=step)
+    return log
+
+
+def enrollment_pause(*, enrollment: Enrollment, today: date) -> Enrollment:
+    """Pause the program: due dates stop moving forward until it resumes."""
+    if enrollment.status == Enrollment.Status.ACTIVE:
+        enrollment.status = Enrollment.Status.PAUSED
+        enrollment.paused_on = today
+        enrollment.save(update_fields=["status", "paused_on"])
+    return enrollment
+
+
+def enrollment_resume(*, enrollment: Enrollment, today: date) -> Enrollment:
+    """Resume: the days spent paused push every later due date back."""
+    if enrollment.status == Enrollment.Status.PAUSED and enrollment.paused_on:
+        enrollment.paused_days += (today - enrollment.paused_on).days
+        enrollment.paused_on = None
+        enrollment.status = Enrollment.Status.ACTIVE
+        enrollment.save(update_fields=["status", "paused_on", "paused_days"])
+    return enrollment
+
+
+def enrollment_change_tier(*, patient: Patient, tier: str, actor: User) -> Enrollment:
+    """Move the patient to the active program of `tier`; the old enrollment ends and stays as
+    history (with its progress)."""
+    program = Program.objects.filter(tier=tier, is_active=True).first()
+    if program is None:
+        raise ValidationError({"tier": [f"No active program for the {tier} tier."]})
+    with transaction.atomic():
+        current = Enrollment.objects.current().select_for_update().filter(patient=patient).first()
+        if current is not None and current.program_id == program.pk:
+            return current
+        if current is not None:
+            current.status = Enrollment.Status.ENDED
+            current.ended_at = timezone.now()
+            current.save(update_fields=["status", "ended_at"])
+        return Enrollment.objects.create(
+            patient=patient,
+            program=program,
+            screen=current.screen if current else None,
+            started_on=timezone.localdate(timezone=ZoneInfo(patient.timezone)),
+            enrolled_by=actor,
+        )

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "phonenumber_field",
+    "sesame",
     "simple_history",
     "accounts",
     "programs",
@@ -124,7 +125,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "patient-link"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "sesame.backends.ModelBackend",
+]
+# Patient sign-in links: single use (any sign-in invalidates outstanding links), ten minutes.
+SESAME_MAX_AGE = 10 * 60
+SESAME_ONE_TIME = True
+SESAME_TOKEN_NAME = "t"  # noqa: S105 (the query parameter's name, not a secret)
+# Patient sessions also end this long after sign-in, however active (ASVS V7.3.2).
+PATIENT_SESSION_MAX_AGE = 12 * 60 * 60
+# "Send me a link" requests allowed per number and per client address in 15 minutes.
+LINK_REQUESTS_PER_15_MINUTES = env.int("LINK_REQUESTS_PER_15_MINUTES", default=3)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]

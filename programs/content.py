@@ -1,0 +1,211 @@
+"""The content library: versioned TOML files in programs/content/, validated and loaded.
+
+`validate()` reads the files and reports every problem (both languages present, fields filled,
+SMS nudges within budget, exercises complete, every program starting with the safety net, no
+medicine advice, no TENS); `load()` writes them to the database idempotently, matching steps
+and programs by slug so patients' progress survives content changes.
+"""
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from messaging.segments import Encoding, analyse
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+LANGUAGES = ("en", "es")
+KINDS = ("education", "exercise", "relaxation")
+MINIMUM_PER_KIND = {"education": 12, "exercise": 12, "relaxation": 10}
+TEXT_FIELDS = ("title", "summary", "body", "sms")
+EXERCISE_FIELDS = ("instructions", "dose", "easier", "harder", "stop_if")
+STOP_IF_START = {
+    "en": "Stop and contact your care team if",
+    "es": "Pare y comuníquese con su equipo",
+}
+SAFETY_NET_STEP = "when-to-get-help"
+# A nudge is the text plus " " and a link of about this length; one segment in English.
+LINK_LENGTH = 45
+# No medicine advice and no TENS in program content (CLINICAL.md content rules).
+BANNED = re.compile(
+    r"\b(tens|ibuprofen|paracetamol|acetaminophen|naproxen|aspirin|opioids?|codeine|tramadol|"
+    r"morphine|gabapentin|pregabalin|amitriptyline|duloxetine|diazepam|painkillers?|analgesics?|"
+    r"pills?|tablets?|medications?|medicines?|analgésicos?|pastillas?|medicamentos?|opioides?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Library:
+    version: int
+    steps: dict[str, dict[str, Any]]
+    programs: list[dict[str, Any]]
+
+
+def read(directory: Path = CONTENT_DIR) -> Library:
+    programs = tomllib.loads((directory / "programs.toml").read_text(encoding="utf-8"))
+    steps = {
+        path.stem: tomllib.loads(path.read_text(encoding="utf-8"))
+        for path in sorted((directory / "steps").glob("*.toml"))
+    }
+    return Library(
+        version=int(programs.get("version", 0)), steps=steps, programs=programs["program"]
+    )
+
+
+def _texts(value: Any) -> list[str]:
+    """Every string inside `value` (nested tables and lists included)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _texts(item)]
+    return []
+
+
+def validate(library: Library) -> list[str]:
+    """Every problem in the library, as messages (empty when it can be loaded)."""
+    problems: list[str] = []
+    for slug, step in library.steps.items():
+        where = f"steps/{slug}.toml"
+        if step.get("slug") != slug:
+            problems.append(f"{where}: slug must equal the file name")
+        if step.get("kind") not in KINDS:
+            problems.append(f"{where}: kind must be one of {', '.join(KINDS)}")
+        for language in LANGUAGES:
+            text = step.get(language)
+            if not isinstance(text, dict):
+                problems.append(f"{where}: missing [{language}]")
+                continue
+            for field in TEXT_FIELDS:
+                if not str(text.get(field, "")).strip():
+                    problems.append(f"{where}: [{language}] {field} is missing")
+            problems += _sms_problems(where, language, str(text.get("sms", "")))
+            if step.get("kind") == "exercise":
+                problems += _exercise_problems(where, language, text.get("exercise"))
+            for field, value in text.items():
+                for words in _texts(value):
+                    if match := BANNED.search(words):
+                        problems.append(
+                            f"{where}: [{language}] {field} mentions {match.group(0)!r}"
+                        )
+        if step.get("kind") == "relaxation" and not isinstance(step.get("timer"), dict):
+            problems.append(f"{where}: relaxation steps need a [timer]")
+    counts = {
+        kind: sum(1 for s in library.steps.values() if s.get("kind") == kind) for kind in KINDS
+    }
+    for kind, minimum in MINIMUM_PER_KIND.items():
+        if counts[kind] < minimum:
+            problems.append(
+                f"the library has {counts[kind]} {kind} steps; at least {minimum} needed"
+            )
+    used: set[str] = set()
+    for program in library.programs:
+        where = f"programs.toml: {program.get('slug')}"
+        for language in LANGUAGES:
+            if not str(program.get(language, {}).get("title", "")).strip():
+                problems.append(f"{where}: [{language}] title is missing")
+        timeline = sorted(program.get("step", []), key=lambda s: s.get("day", 0))
+        if (
+            not timeline
+            or timeline[0].get("step") != SAFETY_NET_STEP
+            or timeline[0].get("day") != 0
+        ):
+            problems.append(f"{where}: day 0 must be {SAFETY_NET_STEP!r} (the red-flag safety net)")
+        days = [entry.get("day") for entry in timeline]
+        if len(days) != len(set(days)):
+            problems.append(f"{where}: two steps on one day")
+        for entry in timeline:
+            if entry.get("step") not in library.steps:
+                problems.append(f"{where}: unknown step {entry.get('step')!r}")
+            used.add(entry.get("step"))
+    for slug in sorted(set(library.steps) - used):
+        problems.append(f"steps/{slug}.toml: used by no program")
+    return problems
+
+
+def _sms_problems(where: str, language: str, sms: str) -> list[str]:
+    info = analyse(f"{sms} {'x' * LINK_LENGTH}")
+    if language == "en" and info.encoding == Encoding.UCS2:
+        return [f"{where}: [en] sms is UCS-2 because of {info.non_gsm_characters!r}"]
+    if info.segments > 1:
+        return [f"{where}: [{language}] sms with its link takes {info.segments} segments"]
+    return []
+
+
+def _exercise_problems(where: str, language: str, exercise: Any) -> list[str]:
+    if not isinstance(exercise, dict):
+        return [f"{where}: [{language}.exercise] is missing"]
+    problems = [
+        f"{where}: [{language}.exercise] {field} is missing"
+        for field in EXERCISE_FIELDS
+        if not exercise.get(field)
+    ]
+    if not str(exercise.get("stop_if", "")).startswith(STOP_IF_START[language]):
+        problems.append(
+            f"{where}: [{language}.exercise] stop_if must start {STOP_IF_START[language]!r}"
+        )
+    return problems
+
+
+@transaction.atomic
+def load(library: Library) -> dict[str, int]:
+    """Write the library to the database; idempotent, and progress is kept (steps are matched
+    by slug and never deleted; a step removed from a program leaves its timeline only)."""
+    from programs.models import Program, ProgramStep, Step, StepText
+
+    counts = {"steps": 0, "programs": 0}
+    steps: dict[str, Step] = {}
+    for slug, data in library.steps.items():
+        step, _ = Step.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "kind": data["kind"],
+                "minutes": int(data.get("minutes", 5)),
+                "safety_net": bool(data.get("safety_net", False)),
+                "timer": data.get("timer", {}),
+            },
+        )
+        for language in LANGUAGES:
+            text = data[language]
+            exercise = text.get("exercise", {})
+            StepText.objects.update_or_create(
+                step=step,
+                language=language,
+                defaults={
+                    **{field: text[field].strip() for field in TEXT_FIELDS},
+                    "instructions": exercise.get("instructions", []),
+                    **{f: exercise.get(f, "") for f in ("dose", "easier", "harder", "stop_if")},
+                },
+            )
+        steps[slug] = step
+        counts["steps"] += 1
+    for data in library.programs:
+        program, _ = Program.objects.update_or_create(
+            slug=data["slug"],
+            defaults={
+                "tier": data["tier"],
+                "weeks": int(data.get("weeks", 6)),
+                "title": data["en"]["title"],
+                "summary": data["en"].get("summary", ""),
+                "title_es": data["es"]["title"],
+                "summary_es": data["es"].get("summary", ""),
+                "content_version": library.version,
+            },
+        )
+        wanted = {(entry["step"], int(entry["day"])) for entry in data.get("step", [])}
+        current = {
+            (ps.step.slug, ps.day): ps for ps in program.program_steps.select_related("step")
+        }
+        for key in set(current) - wanted:
+            current[key].delete()
+        for slug, day in sorted(wanted - set(current), key=lambda item: item[1]):
+            ProgramStep.objects.filter(program=program, step=steps[slug]).delete()
+            ProgramStep.objects.filter(program=program, day=day).delete()
+            ProgramStep.objects.create(program=program, step=steps[slug], day=day)
+        counts["programs"] += 1
+    return counts
