@@ -6,11 +6,12 @@ counted from the enrollment date; check-ins go out at a sensible local time, mov
 patient's quiet hours if those are set unusually.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from checkins.catalogue import Kind
-from messaging.timing import quiet_hours_end
+from messaging.timing import local_instant as due_instant
+
+__all__ = ["due_instant", "kind_on", "next_slot"]
 
 WEEK = 7
 MEDIUM_SHORT_DAY = 3  # mid-week
@@ -41,12 +42,3 @@ def next_slot(*, enrolled_on: date, tier: str, after: date) -> tuple[date, Kind]
         if (kind := kind_on(enrolled_on=enrolled_on, tier=tier, day=day)) is not None:
             return day, kind
     raise AssertionError("every tier has a weekly check-in")  # pragma: no cover
-
-
-def due_instant(
-    *, day: date, at: time, zone: ZoneInfo, quiet_start: time, quiet_end: time
-) -> datetime:
-    """`at` local on `day` in UTC (a time in a DST gap reads as just after it; a repeated time
-    as its first occurrence), moved to the end of quiet hours if it falls inside them."""
-    instant = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
-    return quiet_hours_end(instant, zone, quiet_start, quiet_end) or instant

@@ -4,6 +4,7 @@ import logging
 
 from checkins import services as checkin_services
 from escalations import services
+from programs import services as program_services
 from selfcare.celery import app
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ def tick() -> dict[str, int]:
     for first in range(0, len(claimed), START_BATCH):
         start_slots.delay(claimed[first : first + START_BATCH])
     counts["claimed"] = len(claimed)
+    counts["nudged"] = program_services.nudges_send_due()
     counts.update(services.escalations_sweep())
     if any(counts.values()):
         logger.info("tick: %s", counts)

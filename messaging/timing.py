@@ -39,3 +39,12 @@ def quiet_hours_end(now: datetime, zone: ZoneInfo, start: time, end: time) -> da
     if start > end and local.time().replace(tzinfo=None) >= start:
         day += timedelta(days=1)
     return _next_wall_clock(day, end, zone, now)
+
+
+def local_instant(
+    *, day: date, at: time, zone: ZoneInfo, quiet_start: time, quiet_end: time
+) -> datetime:
+    """`at` local on `day` in UTC (a time in a DST gap reads as just after it; a repeated time
+    as its first occurrence), moved to the end of quiet hours if it falls inside them."""
+    instant = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+    return quiet_hours_end(instant, zone, quiet_start, quiet_end) or instant

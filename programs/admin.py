@@ -14,7 +14,16 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import ConsentEvent, Patient, User
 from programs.forms import EnrollPatientForm, clinician_choices
-from programs.models import Enrollment, Program, StartBackScreen, current_enrollment, latest_screen
+from programs.models import (
+    Enrollment,
+    Program,
+    ProgramStep,
+    StartBackScreen,
+    Step,
+    StepText,
+    current_enrollment,
+    latest_screen,
+)
 from programs.services import patient_enroll
 
 
@@ -233,7 +242,41 @@ class PatientAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/programs/enroll_patient.html", context)
 
 
+class ProgramStepInline(admin.TabularInline[ProgramStep, Program]):
+    model = ProgramStep
+    extra = 0
+    fields = ["day", "step"]
+    autocomplete_fields = ["step"]
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin[Program]):
-    list_display = ["title", "tier", "slug", "is_active"]
+    """Programs and their timelines. Content comes from programs/content/ (`loadprograms`);
+    edits here last until the next load of a changed file."""
+
+    list_display = ["title", "tier", "slug", "weeks", "content_version", "is_active"]
     list_filter = ["tier", "is_active"]
+    readonly_fields = ["slug", "tier", "content_version"]
+    inlines = [ProgramStepInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Program | None = None) -> bool:
+        return False
+
+
+class StepTextInline(admin.StackedInline[StepText, Step]):
+    model = StepText
+    extra = 0
+    max_num = 2
+    can_delete = False
+
+
+@admin.register(Step)
+class StepAdmin(admin.ModelAdmin[Step]):
+    list_display = ["slug", "kind", "minutes", "safety_net"]
+    list_filter = ["kind", "safety_net"]
+    search_fields = ["slug", "texts__title"]
+    readonly_fields = ["slug"]
+    inlines = [StepTextInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Step | None = None) -> bool:
+        return False  # patients' progress refers to steps

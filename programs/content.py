@@ -27,8 +27,9 @@ STOP_IF_START = {
     "es": "Pare y comuníquese con su equipo",
 }
 SAFETY_NET_STEP = "when-to-get-help"
-# A nudge is the text plus " " and a link of about this length; one segment in English.
-LINK_LENGTH = 45
+# A nudge is "SelfCare: <sms> <link to the step>"; it must fit two segments (English GSM-7).
+NUDGE_SEGMENTS = 2
+EXAMPLE_BASE_URL = "https://selfcare.example.org"
 # No medicine advice and no TENS in program content (CLINICAL.md content rules).
 BANNED = re.compile(
     r"\b(tens|ibuprofen|paracetamol|acetaminophen|naproxen|aspirin|opioids?|codeine|tramadol|"
@@ -84,7 +85,7 @@ def validate(library: Library) -> list[str]:
             for field in TEXT_FIELDS:
                 if not str(text.get(field, "")).strip():
                     problems.append(f"{where}: [{language}] {field} is missing")
-            problems += _sms_problems(where, language, str(text.get("sms", "")))
+            problems += _sms_problems(where, language, str(text.get("sms", "")), slug)
             if step.get("kind") == "exercise":
                 problems += _exercise_problems(where, language, text.get("exercise"))
             for field, value in text.items():
@@ -128,11 +129,11 @@ def validate(library: Library) -> list[str]:
     return problems
 
 
-def _sms_problems(where: str, language: str, sms: str) -> list[str]:
-    info = analyse(f"{sms} {'x' * LINK_LENGTH}")
+def _sms_problems(where: str, language: str, sms: str, slug: str) -> list[str]:
+    info = analyse(f"SelfCare: {sms} {EXAMPLE_BASE_URL}/me/steps/{slug}/")
     if language == "en" and info.encoding == Encoding.UCS2:
         return [f"{where}: [en] sms is UCS-2 because of {info.non_gsm_characters!r}"]
-    if info.segments > 1:
+    if info.segments > NUDGE_SEGMENTS:
         return [f"{where}: [{language}] sms with its link takes {info.segments} segments"]
     return []
 
@@ -208,4 +209,12 @@ def load(library: Library) -> dict[str, int]:
             ProgramStep.objects.filter(program=program, day=day).delete()
             ProgramStep.objects.create(program=program, step=steps[slug], day=day)
         counts["programs"] += 1
+    # Steps added to a program reach the patients already in it.
+    from programs.models import Enrollment
+    from programs.services import nudges_plan
+
+    for enrollment in (
+        Enrollment.objects.current().select_related("patient").iterator(chunk_size=1000)
+    ):
+        nudges_plan(enrollment=enrollment)
     return counts

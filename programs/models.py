@@ -245,6 +245,37 @@ class ExerciseLog(models.Model):
         return f"{self.step} ({self.felt})"
 
 
+class StepNudge(models.Model):
+    """The SMS nudge for one program step of one enrollment, due on the step's day.
+
+    `status`: due ──claim──▶ sent | skipped (done already, paused, no consent, ended)
+    Planned when the enrollment starts (and for steps added by new content); moved back when the
+    program resumes after a pause. Claimed by a conditional update, so sent once.
+    """
+
+    class Status(models.TextChoices):
+        DUE = "due", "Due"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="nudges")
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=Status, default=Status.DUE)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "step"], name="one_nudge_per_step")
+        ]
+        indexes = [
+            models.Index(fields=["due_at"], condition=models.Q(status="due"), name="nudge_due")
+        ]
+
+    def __str__(self) -> str:
+        return f"nudge {self.step} ({self.status})"
+
+
 def with_stratification(patients: models.QuerySet[Patient]) -> models.QuerySet[Patient]:
     """Prefetch each patient's screens and current enrollment: two queries for any page size.
 

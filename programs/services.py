@@ -2,11 +2,14 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import (
@@ -19,6 +22,9 @@ from accounts.models import (
     User,
 )
 from accounts.services import patient_set_sms_consent
+from messaging.models import Priority
+from messaging.services import message_queue
+from messaging.timing import local_instant
 from programs import stratification
 from programs.models import (
     Enrollment,
@@ -27,7 +33,9 @@ from programs.models import (
     ProgramStep,
     StartBackScreen,
     Step,
+    StepNudge,
     StepProgress,
+    StepText,
 )
 
 # Model field → the name the enrollment input (API body and admin form) uses for it.
@@ -144,6 +152,7 @@ def patient_enroll(
                 source=ConsentEvent.Source.ENROLLMENT,
                 actor=actor,
             )
+            nudges_plan(enrollment=enrollment)
     except IntegrityError as conflict:
         # Two enrollments of one number raced past full_clean(); the unique index decided.
         if Patient.objects.filter(phone=patient.phone).exists():
@@ -216,10 +225,12 @@ def enrollment_pause(*, enrollment: Enrollment, today: date) -> Enrollment:
 def enrollment_resume(*, enrollment: Enrollment, today: date) -> Enrollment:
     """Resume: the days spent paused push every later due date back."""
     if enrollment.status == Enrollment.Status.PAUSED and enrollment.paused_on:
-        enrollment.paused_days += (today - enrollment.paused_on).days
+        paused = (today - enrollment.paused_on).days
+        enrollment.paused_days += paused
         enrollment.paused_on = None
         enrollment.status = Enrollment.Status.ACTIVE
         enrollment.save(update_fields=["status", "paused_on", "paused_days"])
+        nudges_shift(enrollment=enrollment, days=paused)
     return enrollment
 
 
@@ -237,10 +248,100 @@ def enrollment_change_tier(*, patient: Patient, tier: str, actor: User) -> Enrol
             current.status = Enrollment.Status.ENDED
             current.ended_at = timezone.now()
             current.save(update_fields=["status", "ended_at"])
-        return Enrollment.objects.create(
+            current.nudges.filter(status=StepNudge.Status.DUE).update(
+                status=StepNudge.Status.SKIPPED
+            )
+        enrollment = Enrollment.objects.create(
             patient=patient,
             program=program,
             screen=current.screen if current else None,
             started_on=timezone.localdate(timezone=ZoneInfo(patient.timezone)),
             enrolled_by=actor,
+        )
+        nudges_plan(enrollment=enrollment)
+        return enrollment
+
+
+# --- SMS nudges for due steps --------------------------------------------------------------
+
+
+def _nudge_due(enrollment: Enrollment, patient: Patient, day: int) -> datetime:
+    local_day = enrollment.started_on + timedelta(days=day + enrollment.paused_days)
+    return local_instant(
+        day=local_day,
+        at=time.fromisoformat(settings.NUDGE_LOCAL_TIME),
+        zone=ZoneInfo(patient.timezone),
+        quiet_start=patient.quiet_hours_start,
+        quiet_end=patient.quiet_hours_end,
+    )
+
+
+def nudges_plan(*, enrollment: Enrollment) -> int:
+    """Plan a nudge for every step of the enrollment's program that has none (idempotent).
+
+    Day 0 (the safety net) has no nudge: the welcome covers it.
+    """
+    patient = enrollment.patient
+    planned = set(StepNudge.objects.filter(enrollment=enrollment).values_list("step_id", flat=True))
+    new = [
+        StepNudge(
+            enrollment=enrollment,
+            step_id=ps.step_id,
+            due_at=_nudge_due(enrollment, patient, ps.day),
+        )
+        for ps in ProgramStep.objects.filter(program=enrollment.program_id, day__gt=0)
+        if ps.step_id not in planned
+    ]
+    StepNudge.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def nudges_send_due(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Claim due nudges and queue their SMS (through the outbox, pacing and quiet hours)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            StepNudge.objects.filter(status=StepNudge.Status.DUE, due_at__lte=now)
+            .order_by("due_at")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+    sent = 0
+    for nudge_id in ids:
+        with transaction.atomic():
+            if not StepNudge.objects.filter(pk=nudge_id, status=StepNudge.Status.DUE).update(
+                status=StepNudge.Status.SENT
+            ):
+                continue  # another scheduler took it
+            nudge = StepNudge.objects.select_related("enrollment__patient", "step").get(pk=nudge_id)
+            enrollment, patient = nudge.enrollment, nudge.enrollment.patient
+            done = StepProgress.objects.filter(enrollment=enrollment, step=nudge.step).exists()
+            if (
+                done
+                or enrollment.status != Enrollment.Status.ACTIVE
+                or patient.status != Patient.Status.ACTIVE
+            ):
+                StepNudge.objects.filter(pk=nudge_id).update(status=StepNudge.Status.SKIPPED)
+                continue
+            text = StepText.objects.filter(step=nudge.step, language=patient.language).first()
+            link = reverse("patient-step", args=[nudge.step.slug])
+            message_queue(
+                patient=patient,
+                text="step_nudge",
+                context={
+                    "sms": text.sms if text else nudge.step.slug,
+                    "link": f"{settings.PUBLIC_BASE_URL}{link}",
+                },
+                priority=Priority.BULK,
+                not_after=now + timedelta(hours=12),
+            )
+            sent += 1
+    return sent
+
+
+def nudges_shift(*, enrollment: Enrollment, days: int) -> None:
+    """Move the enrollment's pending nudges back after a pause."""
+    if days:
+        StepNudge.objects.filter(enrollment=enrollment, status=StepNudge.Status.DUE).update(
+            due_at=F("due_at") + timedelta(days=days)
         )

@@ -18,7 +18,7 @@ from sesame.utils import get_user
 from accounts.models import Language, Patient, SmsConsent
 from accounts.services import patient_login_url
 from messaging.models import Priority
-from messaging.services import message_queue, redact
+from messaging.services import message_queue, redact, replies_send_now
 from programs.models import Enrollment, Step, StepText
 from programs.services import enrollment_timeline, exercise_log, step_mark_done
 from programs.ui import SESSION_SIGNED_IN_AT, no_store, patient_page
@@ -44,13 +44,14 @@ def _over_limit(key: str) -> bool:
 
 
 def send_login_link(patient: Patient) -> None:
-    """Text the patient a fresh single-use sign-in link (only with active SMS consent)."""
-    message_queue(
+    """Text the patient a fresh single-use sign-in link now (only with active SMS consent)."""
+    message = message_queue(
         patient=patient,
         text="login_link",
         context={"link": patient_login_url(patient=patient)},
         priority=Priority.REPLY,
     )
+    replies_send_now([message.pk])  # the patient is waiting for it
 
 
 @require_http_methods(["GET", "POST"])

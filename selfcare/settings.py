@@ -281,6 +281,8 @@ SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", default=1.0)
 SMS_REPLY_HANDLER = env.str("SMS_REPLY_HANDLER", default="escalations.services.handle_sms_reply")
 # Local time at which scheduled check-ins go out (moved out of a patient's quiet hours).
 CHECKIN_LOCAL_TIME = env.str("CHECKIN_LOCAL_TIME", default="10:00")
+# Local time at which program steps due that day are nudged by SMS.
+NUDGE_LOCAL_TIME = env.str("NUDGE_LOCAL_TIME", default="18:00")
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="911")
 CRISIS_LINE = env.str("CRISIS_LINE", default="988")
 

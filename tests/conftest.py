@@ -54,6 +54,8 @@ def admin_client_for(client: Any) -> Any:
 def _test_settings(settings: Any) -> Iterator[None]:
     """Fast hashing, the locmem SMS backend with an empty outbox, a known Twilio token and
     public URL, no pacing, and Celery tasks run inline."""
+    from django.core.cache import cache
+
     from messaging.backends import locmem
     from selfcare.celery import app
 
@@ -63,6 +65,7 @@ def _test_settings(settings: Any) -> Iterator[None]:
     settings.PUBLIC_BASE_URL = PUBLIC_BASE_URL
     settings.SMS_RATE_PER_SECOND = 0
     locmem.reset()
+    cache.clear()  # rate-limit counters must not leak between tests
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield

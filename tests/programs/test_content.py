@@ -1,0 +1,125 @@
+"""The content library: the shipped files validate and load idempotently, keeping progress."""
+
+import copy
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from programs import content
+from programs.models import Program, ProgramStep, Step, StepNudge, StepProgress, StepText
+from tests.factories import make_patient
+
+
+@pytest.fixture(scope="module")
+def library() -> content.Library:
+    return content.read()
+
+
+def test_the_shipped_library_is_valid(library: content.Library) -> None:
+    assert content.validate(library) == []
+
+
+def test_the_library_has_enough_of_each_kind(library: content.Library) -> None:
+    kinds = [step["kind"] for step in library.steps.values()]
+    assert kinds.count("education") >= 12
+    assert kinds.count("exercise") >= 12
+    assert kinds.count("relaxation") >= 10
+    assert {p["tier"] for p in library.programs} == {"low", "medium", "high"}
+
+
+def broken(library: content.Library, change: Any) -> list[str]:
+    copied = copy.deepcopy(library)
+    change(copied)
+    return content.validate(copied)
+
+
+def first(library: content.Library, kind: str) -> str:
+    return next(slug for slug, s in library.steps.items() if s["kind"] == kind)
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda lib: lib.steps[first(lib, "education")].pop("es"), "missing [es]"),
+        (
+            lambda lib: lib.steps[first(lib, "education")]["en"].update(title=""),
+            "[en] title is missing",
+        ),
+        (
+            lambda lib: lib.steps[first(lib, "education")]["en"].update(sms="It’s time " * 3),
+            "[en] sms is UCS-2",
+        ),
+        (lambda lib: lib.steps[first(lib, "education")]["es"].update(sms="x" * 400), "segments"),
+        (
+            lambda lib: lib.steps[first(lib, "exercise")]["en"]["exercise"].pop("easier"),
+            "easier is missing",
+        ),
+        (
+            lambda lib: lib.steps[first(lib, "exercise")]["es"]["exercise"].update(
+                stop_if="Si duele"
+            ),
+            "stop_if must start",
+        ),
+        (
+            lambda lib: lib.steps[first(lib, "education")]["en"].update(body="Try a TENS machine."),
+            "mentions 'TENS'",
+        ),
+        (
+            lambda lib: lib.steps[first(lib, "education")]["en"].update(body="Take ibuprofen."),
+            "mentions 'ibuprofen'",
+        ),
+        (
+            lambda lib: lib.steps[first(lib, "education")]["es"].update(
+                body="Tome un medicamento."
+            ),
+            "mentions 'medicamento'",
+        ),
+        (
+            lambda lib: (
+                lib.programs[0]["step"].sort(key=lambda s: -s["day"])
+                or lib.programs[0]["step"][-1].update(step="knee-rocks-nope")
+            ),
+            "unknown step",
+        ),
+        (
+            lambda lib: lib.programs[1]["step"][0].update(step=first(lib, "exercise")),
+            "day 0 must be 'when-to-get-help'",
+        ),
+    ],
+)
+def test_the_validator_finds_each_problem(
+    library: content.Library, change: Any, problem: str
+) -> None:
+    problems = broken(library, change)
+
+    assert any(problem in p for p in problems), problems
+
+
+def test_loadprograms_is_idempotent_and_keeps_progress(db: Any, clinician: Any) -> None:
+    call_command("loadprograms")
+    counts = (Step.objects.count(), StepText.objects.count(), ProgramStep.objects.count())
+    enrollment = make_patient(clinician=clinician).enrollment
+    step = ProgramStep.objects.filter(program=enrollment.program, day__gt=0).first().step
+    StepProgress.objects.create(enrollment=enrollment, step=step)
+    nudges = StepNudge.objects.filter(enrollment=enrollment).count()
+    assert nudges == ProgramStep.objects.filter(program=enrollment.program, day__gt=0).count()
+
+    call_command("loadprograms")
+
+    assert (Step.objects.count(), StepText.objects.count(), ProgramStep.objects.count()) == counts
+    assert StepProgress.objects.filter(enrollment=enrollment, step=step).exists()
+    assert StepNudge.objects.filter(enrollment=enrollment).count() == nudges
+    assert Program.objects.get(tier="low").content_version >= 1
+
+
+def test_loadprograms_refuses_an_invalid_library(
+    db: Any, monkeypatch: pytest.MonkeyPatch, library: content.Library
+) -> None:
+    bad = copy.deepcopy(library)
+    bad.steps[first(bad, "exercise")]["en"].pop("exercise")
+    monkeypatch.setattr(content, "read", lambda: bad)
+
+    with pytest.raises(CommandError, match="exercise"):
+        call_command("loadprograms")
+    assert not Step.objects.exists()
