@@ -132,10 +132,12 @@ def word(key: str, language: str) -> str:
     return spanish if language == "es" else english
 
 
-def no_store(response: HttpResponse) -> HttpResponse:
-    """Patient pages hold health data: never cached, never sent as a referrer."""
+def no_store(response: HttpResponse, *, referrer: str = "same-origin") -> HttpResponse:
+    """Patient pages hold health data: never cached, and their address never sent to another
+    site. ("same-origin" rather than "no-referrer": browsers send "Origin: null" with a form
+    from a no-referrer page, which fails Django's CSRF check.)"""
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = referrer
     return response
 
 

@@ -1,6 +1,7 @@
 """Patient pages of the program: sign-in by link, the timeline, step pages, help, language."""
 
 import logging
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from phonenumber_field.phonenumber import to_python as to_phone_number
 from sesame.utils import get_user
@@ -78,13 +81,27 @@ def link_request(request: HttpRequest) -> HttpResponse:
     return no_store(render(request, "patient/link_request.html", {"lang": language}))
 
 
+LOGIN_NONCE = "patient_login_nonce"
+
+
+@csrf_exempt  # checked below with a session-bound nonce instead: see the docstring
 @require_http_methods(["GET", "POST"])
 def login_landing(request: HttpRequest) -> HttpResponse:
     """The link from the SMS. GET only shows a Continue button (link previews and scanners
-    fetch links first and must not use them up); the POST signs in."""
+    fetch links first and must not use them up); the POST signs in.
+
+    The page sends `Referrer-Policy: no-referrer` so the token in its address goes nowhere, and
+    browsers then post its form with `Origin: null`, which Django's CSRF check refuses. So the
+    form carries a nonce kept in the session (whose cookie is SameSite=Lax, so a cross-site
+    post arrives without it): a forged sign-in fails as it would with Django's token.
+    """
     token = request.POST.get("t") or request.GET.get("t", "")
     if request.method == "POST":
-        user = authenticate(request, sesame=token)
+        expected = request.session.pop(LOGIN_NONCE, None)
+        same_session = expected is not None and constant_time_compare(
+            expected, request.POST.get("nonce", "")
+        )
+        user = authenticate(request, sesame=token) if same_session else None
         if user is not None and hasattr(user, "patient"):
             login(request, user, backend="sesame.backends.ModelBackend")
             request.session[SESSION_SIGNED_IN_AT] = timezone.now().timestamp()
@@ -95,9 +112,10 @@ def login_landing(request: HttpRequest) -> HttpResponse:
         user = get_user(token, update_last_login=False) if token else None
         valid = user is not None and hasattr(user, "patient")
     language = user.patient.language if valid and user is not None else "en"
-    return no_store(
-        render(request, "patient/login.html", {"token": token, "valid": valid, "lang": language}),
-    )
+    nonce = secrets.token_urlsafe(16)
+    request.session[LOGIN_NONCE] = nonce
+    context = {"token": token, "valid": valid, "lang": language, "nonce": nonce}
+    return no_store(render(request, "patient/login.html", context), referrer="no-referrer")
 
 
 @require_POST

@@ -23,8 +23,15 @@ def content(db: Any) -> Any:
 def sign_in(client: Client, patient: Patient) -> None:
     url = patient_login_url(patient=patient)
     token = url.split("t=")[1]
-    response = client.post("/me/login/", {"t": token})
+    response = open_link(client, token)
     assert response.status_code == 302
+
+
+def open_link(client: Client, token: str) -> Any:
+    """Open the SMS link (GET), then tap Continue (POST with the page's nonce)."""
+    page = client.get(f"/me/login/?t={token}")
+    nonce = page.context["nonce"] if page.context else ""
+    return client.post("/me/login/", {"t": token, "nonce": nonce})
 
 
 def test_a_link_opened_shows_continue_and_only_the_post_signs_in(
@@ -40,17 +47,26 @@ def test_a_link_opened_shows_continue_and_only_the_post_signs_in(
     assert "Continue" in again.content.decode()
     assert again["Referrer-Policy"] == "no-referrer"
     assert again["Cache-Control"] == "no-store"
-    response = client.post("/me/login/", {"t": url.split("t=")[1]})
+    response = client.post("/me/login/", {"t": url.split("t=")[1], "nonce": again.context["nonce"]})
     assert response.status_code == 302
     assert response["Location"] == "/me/"
 
 
+def test_a_sign_in_posted_from_another_site_fails(client: Client, patient: Patient) -> None:
+    token = patient_login_url(patient=patient).split("t=")[1]
+
+    forged = Client().post("/me/login/", {"t": token, "nonce": "guess"})  # no session, no nonce
+
+    assert "expired or was already used" in forged.content.decode()
+    assert open_link(client, token).status_code == 302  # and the link is still good
+
+
 def test_a_link_works_once(client: Client, patient: Patient) -> None:
     token = patient_login_url(patient=patient).split("t=")[1]
-    client.post("/me/login/", {"t": token})
+    open_link(client, token)
     client.post("/me/sign-out/")
 
-    response = client.post("/me/login/", {"t": token})
+    response = open_link(client, token)
 
     assert response.status_code == 200
     assert "expired or was already used" in response.content.decode()
@@ -61,7 +77,7 @@ def test_a_link_expires_after_ten_minutes(client: Client, patient: Patient) -> N
     token = patient_login_url(patient=patient).split("t=")[1]
 
     with time_machine.travel(timezone.now() + timedelta(minutes=11)):
-        response = client.post("/me/login/", {"t": token})
+        response = open_link(client, token)
 
     assert "expired" in response.content.decode()
 
