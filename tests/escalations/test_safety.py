@@ -253,3 +253,38 @@ def test_queries_per_answer_do_not_grow_with_history(client: Client, patient: Pa
     for day in range(2, 22):
         queries_for_one_answer(day)
     assert queries_for_one_answer(22) == short_history
+
+
+def test_one_reminder_after_24_hours_and_expiry_after_48(
+    patient: Patient, checking_in: Checkin
+) -> None:
+    import time_machine
+
+    start = checking_in.started_at
+    with time_machine.travel(start + timedelta(hours=23), tick=False):
+        assert checkins_sweep()["reminded"] == 0
+    with time_machine.travel(start + timedelta(hours=24, minutes=1), tick=False):
+        assert checkins_sweep()["reminded"] == 1
+        assert checkins_sweep()["reminded"] == 0  # once only
+    reminder = Message.objects.filter(patient=patient, direction="out").order_by("-pk").first()
+    assert reminder.body.startswith("Reminder:")
+    with time_machine.travel(start + timedelta(hours=48, minutes=1), tick=False):
+        assert checkins_sweep()["expired"] == 1
+    checking_in.refresh_from_db()
+    assert checking_in.status == "expired"
+
+
+def test_the_clinician_sees_late_replies_in_the_admin(
+    client: Client,
+    patient: Patient,
+    clinician: Clinician,
+    checking_in: Checkin,
+    admin_client_for: Any,
+) -> None:
+    Checkin.objects.filter(pk=checking_in.pk).update(status="expired")
+    reply(client, patient, "8")
+
+    page = admin_client_for(clinician).get(f"/admin/checkins/checkin/{checking_in.pk}/change/")
+
+    assert page.status_code == 200
+    assert "late replies are kept" in page.content.decode()
