@@ -97,5 +97,6 @@ def patient_login_url(*, patient: Patient) -> str:
     from django.urls import reverse
     from sesame.utils import get_query_string
 
-    user = patient_user(patient=patient)
+    # Fresh from the database: a one-time token is bound to the user's current last_login.
+    user = User.objects.get(pk=patient_user(patient=patient).pk)
     return f"{settings.PUBLIC_BASE_URL}{reverse('patient-login')}{get_query_string(user)}"
