@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run manage.py in a fresh interpreter with this environment (and no DJANGO_SECRET_KEY
     unless given)."""
-    base = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is a test-process setting, not a deployment's.
+    dropped = {"DJANGO_SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         env={**base, "DJANGO_SETTINGS_MODULE": "selfcare.settings", **env},
