@@ -54,7 +54,7 @@ def browser() -> Iterator[Browser]:
         # From here on Playwright's event loop counts as running in this thread, and Django's
         # thread-critical connection storage switches to a per-context one holding fresh
         # connection objects. Keep the objects the test databases were set up with: they carry
-        # the serialized data that serialized_rollback restores after each flush.
+        # the serialized data that serialized_rollback reloads before each test.
         for alias, connection in before.items():
             connections[alias] = connection
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
