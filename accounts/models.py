@@ -285,3 +285,29 @@ class ConsentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_state_display()} ({self.get_source_display()})"
+
+
+class AuditEvent(models.Model):
+    """Who did or saw what to which patient's record, and when. Append-only: no one edits or
+    deletes these rows (the admin offers neither), and they carry no clinical content."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        CREATE = "create", "Created"
+        CHANGE = "change", "Changed"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="audit_events")
+    action = models.CharField(max_length=8, choices=Action)
+    what = models.CharField(max_length=100, help_text="The record or page, e.g. 'escalation 12'.")
+    detail = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient", "-at"], name="audit_patient_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.what}"

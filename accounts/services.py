@@ -100,3 +100,13 @@ def patient_login_url(*, patient: Patient) -> str:
     # Fresh from the database: a one-time token is bound to the user's current last_login.
     user = User.objects.get(pk=patient_user(patient=patient).pk)
     return f"{settings.PUBLIC_BASE_URL}{reverse('patient-login')}{get_query_string(user)}"
+
+
+def audit(*, actor: object, patient: Patient, action: str, what: str, detail: str = "") -> None:
+    """Record that `actor` viewed, created or changed part of `patient`'s record."""
+    from accounts.models import AuditEvent
+
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
+    AuditEvent.objects.create(
+        actor=user, patient=patient, action=action, what=what, detail=detail[:200]
+    )

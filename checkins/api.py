@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Patient
+from accounts.services import audit
 from checkins.models import Answer, Checkin
 from checkins.services import CheckinRefused, checkin_start
 from messaging.texts import render
@@ -79,6 +80,7 @@ class PatientCheckinsApi(APIView):
     @extend_schema(responses=CheckinOutputSerializer(many=True))
     def get(self, request: Request, patient_id: int) -> Response:
         patient = self._patient(request, patient_id)
+        audit(actor=request.user, patient=patient, action="view", what="check-ins (API)")
         checkins = (
             Checkin.objects.filter(patient=patient)
             .select_related("patient")
@@ -116,6 +118,7 @@ class PatientCheckinsApi(APIView):
                 },
                 status=status.HTTP_409_CONFLICT,
             )
+        audit(actor=request.user, patient=patient, action="create", what=f"check-in {checkin.pk}")
         checkin = (
             Checkin.objects.select_related("patient").prefetch_related("answers").get(pk=checkin.pk)
         )

@@ -1,15 +1,23 @@
 """The clinicians' escalation queue: their own patients only, most urgent first."""
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from accounts.models import Patient, User
+from accounts.services import audit
 from escalations.models import Escalation, Evidence, ReferralClock
-from escalations.services import escalation_acknowledge
+from escalations.services import (
+    clock_dismiss,
+    clock_record_referral,
+    escalation_acknowledge,
+    escalation_resolve,
+)
 
 
 class OwnPatientsAdmin(admin.ModelAdmin[Any]):
@@ -37,10 +45,56 @@ class EvidenceInline(admin.TabularInline[Evidence, Escalation]):
         return False
 
 
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Overdue"), ("no", "Not overdue")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        late = queryset.filter(status__in=Escalation.ACTIVE, due_at__lt=timezone.now())
+        if self.value() == "yes":
+            return late
+        if self.value() == "no":
+            return queryset.exclude(pk__in=late.values("pk"))
+        return queryset
+
+
+class ClockFilter(admin.SimpleListFilter):
+    title = "referral clock"
+    parameter_name = "clock"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("2w", "2 weeks running"), ("3m", "3 months running")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() in ("2w", "3m"):
+            running = ReferralClock.objects.filter(kind=self.value(), stopped_at__isnull=True)
+            return queryset.filter(patient__in=running.values("patient"))
+        return queryset
+
+
+class EscalationForm(forms.ModelForm[Escalation]):
+    """Only the resolution note is typed; the buttons call the services."""
+
+    class Meta:
+        model = Escalation
+        fields = ["resolution_note"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "_resolve" in self.data and not str(data.get("resolution_note", "")).strip():
+            self.add_error("resolution_note", "Say what was done before resolving.")
+        return data
+
+
 @admin.register(Escalation)
 class EscalationAdmin(OwnPatientsAdmin):
     list_display = ["patient", "rule", "severity", "status", "due_at", "overdue", "evidence_count"]
-    list_filter = ["severity", "status", "rule"]
+    list_filter = ["severity", "status", "rule", OverdueFilter, ClockFilter]
+    form = EscalationForm
+    change_form_template = "admin/escalations/escalation_change_form.html"
     list_select_related = ["patient"]
     search_fields = ["patient__first_name", "patient__last_name", "patient__phone"]
     readonly_fields = [
@@ -67,6 +121,29 @@ class EscalationAdmin(OwnPatientsAdmin):
             .order_by("queue_order", "due_at")
         )
 
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        escalation = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        if escalation is None:
+            raise Http404
+        if request.method == "GET":
+            audit(
+                actor=request.user,
+                patient=escalation.patient,
+                action="view",
+                what=f"escalation {escalation.pk}",
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: Escalation, form: Any, change: bool) -> None:
+        # Never saved directly: each button is a service call (and an audit row).
+        user = cast(User, request.user)
+        if "_resolve" in request.POST:
+            escalation_resolve(escalation=obj, user=user, note=form.cleaned_data["resolution_note"])
+        elif "_acknowledge" in request.POST:
+            escalation_acknowledge(escalation=obj, user=user)
+
     @admin.display(boolean=True, description="Overdue")
     def overdue(self, escalation: Escalation) -> bool:
         return (
@@ -82,8 +159,47 @@ class EscalationAdmin(OwnPatientsAdmin):
         self.message_user(request, "Acknowledged.", messages.SUCCESS)
 
 
+class ReferralClockForm(forms.ModelForm[ReferralClock]):
+    class Meta:
+        model = ReferralClock
+        fields = ["referral_type", "referral_date", "stop_note"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "_refer" in self.data:
+            if not data.get("referral_type"):
+                self.add_error("referral_type", "Which service was the patient referred to?")
+            if not data.get("referral_date"):
+                self.add_error("referral_date", "When was the referral made?")
+        if "_dismiss" in self.data and not str(data.get("stop_note", "")).strip():
+            self.add_error("stop_note", "A reason is required to dismiss a referral clock.")
+        return data
+
+
 @admin.register(ReferralClock)
 class ReferralClockAdmin(OwnPatientsAdmin):
+    form = ReferralClockForm
+    change_form_template = "admin/escalations/referralclock_change_form.html"
+
+    def save_model(self, request: HttpRequest, obj: ReferralClock, form: Any, change: bool) -> None:
+        user = cast(User, request.user)
+        if obj.stopped_at is not None:
+            return
+        if "_refer" in request.POST:
+            clock_record_referral(
+                clock=obj,
+                user=user,
+                referral_type=form.cleaned_data["referral_type"],
+                referral_date=form.cleaned_data["referral_date"],
+            )
+        elif "_dismiss" in request.POST:
+            clock_dismiss(clock=obj, user=user, reason=form.cleaned_data["stop_note"])
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and obj.stopped_at is not None:
+            return [*self.readonly_fields, "referral_type", "referral_date", "stop_note"]
+        return self.readonly_fields
+
     list_display = [
         "patient",
         "kind",
@@ -97,6 +213,5 @@ class ReferralClockAdmin(OwnPatientsAdmin):
     list_select_related = ["patient"]
     readonly_fields = [
         "patient", "kind", "rule", "started_at", "remind_at", "deadline", "reminded_at",
-        "overdue_at", "stopped_at", "stop_reason", "stop_note", "referral_type", "referral_date",
-        "stopped_by",
+        "overdue_at", "stopped_at", "stop_reason", "stopped_by",
     ]  # fmt: skip

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Patient, User
+from accounts.services import audit
 from checkins.models import Answer, Checkin
 from checkins.services import (
     checkin_advance,
@@ -178,6 +179,14 @@ def _enqueue_notification(escalation_id: int) -> None:
 
 def escalation_acknowledge(*, escalation: Escalation, user: User) -> Escalation:
     if escalation.status == Escalation.Status.OPEN:
+        what = f"escalation {escalation.pk}"
+        audit(
+            actor=user,
+            patient=escalation.patient,
+            action="change",
+            what=what,
+            detail="acknowledged",
+        )
         escalation.status = Escalation.Status.ACKNOWLEDGED
         escalation.acknowledged_at = timezone.now()
         escalation.acknowledged_by = user
@@ -187,6 +196,8 @@ def escalation_acknowledge(*, escalation: Escalation, user: User) -> Escalation:
 
 def escalation_resolve(*, escalation: Escalation, user: User, note: str) -> Escalation:
     if escalation.status != Escalation.Status.RESOLVED:
+        what = f"escalation {escalation.pk}"
+        audit(actor=user, patient=escalation.patient, action="change", what=what, detail="resolved")
         now = timezone.now()
         escalation.status = Escalation.Status.RESOLVED
         escalation.resolved_at = now
@@ -399,6 +410,8 @@ def clock_start(*, patient: Patient, kind: rules.Clock, rule: str, now: datetime
 def clock_record_referral(
     *, clock: ReferralClock, user: User, referral_type: str, referral_date: object
 ) -> ReferralClock:
+    what = f"referral clock {clock.pk}"
+    audit(actor=user, patient=clock.patient, action="change", what=what, detail="referral recorded")
     clock.stopped_at = timezone.now()
     clock.stop_reason = ReferralClock.Stop.REFERRED
     clock.referral_type = referral_type
@@ -411,6 +424,8 @@ def clock_record_referral(
 def clock_dismiss(*, clock: ReferralClock, user: User, reason: str) -> ReferralClock:
     if not reason.strip():
         raise ValueError("A reason is required to dismiss a referral clock.")
+    what = f"referral clock {clock.pk}"
+    audit(actor=user, patient=clock.patient, action="change", what=what, detail="dismissed")
     clock.stopped_at = timezone.now()
     clock.stop_reason = ReferralClock.Stop.DISMISSED
     clock.stop_note = reason

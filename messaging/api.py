@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Patient
+from accounts.services import audit
 from messaging.models import Direction, Message, Status
 
 
@@ -40,6 +41,7 @@ class PatientMessagesApi(APIView):
     @extend_schema(responses=MessageOutputSerializer(many=True))
     def get(self, request: Request, patient_id: int) -> Response:
         patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=patient_id)
+        audit(actor=request.user, patient=patient, action="view", what="messages (API)")
         messages = Message.objects.filter(patient=patient).order_by("-created_at", "-pk")
         paginator = self.Pagination()
         page = paginator.paginate_queryset(messages, request, view=self)

@@ -12,7 +12,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.models import ConsentEvent, Patient, User
+from accounts.models import AuditEvent, ConsentEvent, Patient, User
+from accounts.services import audit
 from programs.forms import EnrollPatientForm, clinician_choices
 from programs.models import (
     Enrollment,
@@ -145,7 +146,18 @@ class PatientAdmin(SimpleHistoryAdmin):
         # Another clinician's patient is "not found", as in the API, not a redirect home.
         raise Http404
 
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        patient = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        if patient is not None and request.method == "GET":
+            audit(actor=request.user, patient=patient, action="view", what="patient (admin)")
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request: HttpRequest, obj: Patient, form: Any, change: bool) -> None:
+        if change:
+            fields = ", ".join(form.changed_data)
+            audit(actor=request.user, patient=obj, action="change", what="patient", detail=fields)
         if change and "phone" in form.changed_data:
             # A new number gets a fresh chance; the old one's delivery failures don't apply.
             obj.sms_undeliverable_code = None
@@ -280,3 +292,30 @@ class StepAdmin(admin.ModelAdmin[Step]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Step | None = None) -> bool:
         return False  # patients' progress refers to steps
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+    """The audit trail: readable by clinicians for their own patients, editable by no one."""
+
+    list_display = ["at", "actor", "patient", "action", "what", "detail"]
+    list_filter = ["action"]
+    list_select_related = ["actor", "patient"]
+    search_fields = ["patient__first_name", "patient__last_name", "what"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(patient__in=Patient.objects.visible_to(request.user))
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

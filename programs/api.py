@@ -21,6 +21,7 @@ from accounts.drf import (
 )
 from accounts.models import Language, PainSite, Patient, SmsConsent
 from accounts.permissions import CanEnroll
+from accounts.services import audit
 from programs.models import current_enrollment, latest_screen, with_stratification
 from programs.services import patient_enroll
 from programs.stratification import ITEM_COUNT, RiskGroup
@@ -182,4 +183,5 @@ class PatientDetailApi(APIView):
     def get(self, request: Request, patient_id: int) -> Response:
         patients = with_stratification(Patient.objects.visible_to(request.user))
         patient = get_object_or_404(patients, pk=patient_id)
+        audit(actor=request.user, patient=patient, action="view", what="patient (API)")
         return Response(PatientOutputSerializer(patient).data)

@@ -21,7 +21,7 @@ from accounts.models import (
     SmsConsent,
     User,
 )
-from accounts.services import patient_set_sms_consent
+from accounts.services import audit, patient_set_sms_consent
 from messaging.models import Priority
 from messaging.services import message_queue
 from messaging.timing import local_instant
@@ -153,6 +153,7 @@ def patient_enroll(
                 actor=actor,
             )
             nudges_plan(enrollment=enrollment)
+            audit(actor=actor, patient=patient, action="create", what="patient", detail="enrolled")
     except IntegrityError as conflict:
         # Two enrollments of one number raced past full_clean(); the unique index decided.
         if Patient.objects.filter(phone=patient.phone).exists():
