@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Clinician, ConsentEvent, Patient, SmsConsent, User
 from accounts.permissions import CLINICIANS_GROUP
@@ -44,7 +45,13 @@ def clinician_create(
     user.groups.add(Group.objects.get(name=CLINICIANS_GROUP))
     clinician.user = user
     clinician.save()
+    TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
     return clinician
+
+
+def totp_device(*, user: User) -> "TOTPDevice":
+    """The user's authenticator app device (its config_url is the QR code's content)."""
+    return TOTPDevice.objects.get(user=user, name="authenticator")
 
 
 @transaction.atomic

@@ -109,7 +109,7 @@ def login_landing(request: HttpRequest) -> HttpResponse:
         valid = False
     else:
         # Checked without using it up: update_last_login=False leaves the token valid.
-        user = get_user(token, update_last_login=False) if token else None
+        user = get_user(request, update_last_login=False) if token else None
         valid = user is not None and hasattr(user, "patient")
     language = user.patient.language if valid and user is not None else "en"
     nonce = secrets.token_urlsafe(16)

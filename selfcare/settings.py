@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "phonenumber_field",
     "sesame",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "simple_history",
     "accounts",
     "programs",
@@ -67,9 +70,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "selfcare.urls"
@@ -127,9 +132,18 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "patient-link"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out sign-ins
     "django.contrib.auth.backends.ModelBackend",
     "sesame.backends.ModelBackend",
 ]
+# Staff sign-in: five failures lock the username from that address for 15 minutes.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# TOTP for clinicians (the admin is django-otp's OTPAdminSite); the issuer shown in their app.
+OTP_TOTP_ISSUER = "SelfCare"
 # Patient sign-in links: single use (any sign-in invalidates outstanding links), ten minutes.
 SESAME_MAX_AGE = 10 * 60
 SESAME_ONE_TIME = True

@@ -1,12 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
+from accounts.forms import StaffLoginForm
 from checkins import views as checkins_views
 from escalations import views as escalations_views
 from messaging import views as messaging_views
 from programs import views as programs_views
 from selfcare import views
 
+# Staff sign in with a password and a TOTP code; unverified staff are treated as not staff.
+admin.site.__class__ = OTPAdminSite
+admin.site.login_form = StaffLoginForm
 admin.site.site_header = "SelfCare"
 admin.site.site_title = "SelfCare"
 admin.site.index_title = "Clinician workspace"

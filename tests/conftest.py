@@ -39,13 +39,27 @@ def api(clinician: Clinician) -> APIClient:
     return client
 
 
+def staff_sign_in(client: Any, user: Any) -> Any:
+    """Sign `client` in as a staff user who has passed the second factor (TOTP)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="authenticator", defaults={"confirmed": True}
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def admin_client_for(client: Any) -> Any:
-    """Sign the Django test client in to the admin as a given clinician."""
+    """Sign the Django test client in to the admin as a given clinician (password and TOTP)."""
 
     def sign_in(who: Clinician) -> Any:
-        client.force_login(who.user)
-        return client
+        return staff_sign_in(client, who.user)
 
     return sign_in
 

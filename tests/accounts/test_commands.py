@@ -38,8 +38,9 @@ def test_createclinician_without_a_password_prints_a_generated_one(db: Any) -> N
     out = StringIO()
     call_command("createclinician", "dan", "--email", "dan@example.org", stdout=out)
 
-    password = out.getvalue().split("Password: ")[1].strip()
+    password = out.getvalue().split("Password: ")[1].splitlines()[0].strip()
     assert User.objects.get(username="dan").check_password(password)
+    assert "otpauth://totp/SelfCare%3Adan?secret=" in out.getvalue()
 
 
 @pytest.mark.parametrize(

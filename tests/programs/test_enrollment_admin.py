@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Clinician, Patient, User
 from programs.models import StartBackScreen
+from tests.conftest import staff_sign_in
 
 URL = "/admin/accounts/patient/add/"
 
@@ -129,7 +130,7 @@ def test_a_superuser_chooses_the_responsible_clinician(
     client: Any, clinician: Clinician, other_clinician: Clinician
 ) -> None:
     root = User.objects.create_superuser("root", "root@example.org", "a-long-test-pass")
-    client.force_login(root)
+    staff_sign_in(client, root)
 
     response = client.post(URL, form_data(clinician=str(other_clinician.pk)))
 

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.services import clinician_create
+from accounts.services import clinician_create, totp_device
 
 
 class Command(BaseCommand):
@@ -41,3 +41,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Created clinician {clinician.user.username}."))
         if not options["password"]:
             self.stdout.write(f"Password: {password}")
+        device = totp_device(user=clinician.user)
+        self.stdout.write(
+            "Second factor: add this to an authenticator app (it is the QR code's content):\n"
+            f"{device.config_url}"
+        )

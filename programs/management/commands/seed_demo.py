@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from accounts.models import Clinician, Patient, PatientFlag
-from accounts.services import clinician_create
+from accounts.services import clinician_create, totp_device
 from programs.services import patient_enroll
 
 DEMO_USERNAME = "demo"
@@ -95,6 +95,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo patient {result.patient}: {result.screen.risk_group} risk.")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Clinician sign-in: username {DEMO_USERNAME!r}, password {options['password']!r}"
+                f"Clinician sign-in: username {DEMO_USERNAME!r}, password {options['password']!r}; "
+                f"TOTP code: `python manage.py totp_code {DEMO_USERNAME}` (development only) or "
+                "an authenticator app with:"
             )
         )
+        self.stdout.write(totp_device(user=clinician.user).config_url)
