@@ -12,6 +12,35 @@ from messaging.models import Message
 KIND_CHOICES = [(kind.value, kind.value.title()) for kind in Kind]
 
 
+class Medicine(models.Model):
+    """A medicine class a clinician recorded for the patient (never a drug name or dose: the
+    app does not advise on medicines). An active one adds the medicine questions to the weekly
+    check-in."""
+
+    class Kind(models.TextChoices):
+        NSAID = "nsaid", "NSAID"
+        GABAPENTINOID = "gabapentinoid", "Gabapentinoid"
+        TRICYCLIC = "tricyclic", "Tricyclic"
+        SNRI = "snri", "SNRI"
+        OPIOID = "opioid", "Opioid"
+        BENZODIAZEPINE = "benzodiazepine", "Benzodiazepine"
+        TOPICAL = "topical", "Topical"
+        OTHER = "other", "Other"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="medicines")
+    kind = models.CharField(max_length=16, choices=Kind)
+    for_sciatica = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
 class SlotQuerySet(models.QuerySet["CheckinSlot"]):
     def due(self, now: object = None) -> "SlotQuerySet":
         return self.filter(status=CheckinSlot.Status.DUE, due_at__lte=now or timezone.now())

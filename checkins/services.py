@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import Patient, SmsConsent
 from checkins import parsing, schedule
 from checkins.catalogue import BY_KEY, AnswerType, Kind, Question, Situation, next_question
-from checkins.models import Answer, Checkin, CheckinSlot
+from checkins.models import Answer, Checkin, CheckinSlot, Medicine
 from messaging.models import Message, Priority
 from messaging.services import message_queue
 from programs.models import Enrollment
@@ -58,7 +58,7 @@ def _situation(checkin: Checkin, answers: Mapping[str, object]) -> Situation:
         kind=Kind(checkin.kind),
         answers=answers,
         flags=patient.flags,
-        has_medicine=False,  # medicines are recorded by clinicians (work queue issue)
+        has_medicine=Medicine.objects.filter(patient=patient, stopped_at__isnull=True).exists(),
         leg_pain_before=before if isinstance(before, int) else patient.baseline_leg_pain,
     )
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -507,3 +508,40 @@ def checkin_summary_message(
         priority=Priority.REPLY if reply_to else Priority.BULK,
         in_reply_to=reply_to,
     )
+
+
+# --- clinician actions on a patient ---------------------------------------------------------
+
+
+def medicine_record(
+    *, patient: Patient, kind: str, for_sciatica: bool, actor: User
+) -> Escalation | None:
+    """Record a medicine class; runs R18 (clinician-facing: no patient message)."""
+    from checkins.models import Medicine
+
+    medicine = Medicine.objects.create(
+        patient=patient, kind=kind, for_sciatica=for_sciatica, recorded_by=actor
+    )
+    audit(
+        actor=actor, patient=patient, action="create", what=f"medicine {medicine.pk}", detail=kind
+    )
+    hit = rules.r18(medicine_class=kind, for_sciatica=for_sciatica)
+    return escalate(patient=patient, hit=hit) if hit is not None else None
+
+
+def rescreen_record(*, patient: Patient, answers: list[int], actor: User) -> tuple[Any, bool]:
+    """Record a STarT Back re-screen and close the R13 task; (screen, risk group rose)."""
+    from programs.models import current_enrollment
+    from programs.services import screen_record
+
+    enrollment = current_enrollment(patient)
+    screen = screen_record(patient=patient, answers=answers, actor=actor)
+    for escalation in Escalation.objects.active().filter(patient=patient, rule="R13"):
+        escalation_resolve(
+            escalation=escalation, user=actor, note=f"Re-screened: {screen.risk_group} risk"
+        )
+    order = ["low", "medium", "high"]
+    rose = enrollment is not None and order.index(screen.risk_group) > order.index(
+        enrollment.program.tier
+    )
+    return screen, rose

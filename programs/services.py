@@ -346,3 +346,25 @@ def nudges_shift(*, enrollment: Enrollment, days: int) -> None:
         StepNudge.objects.filter(enrollment=enrollment, status=StepNudge.Status.DUE).update(
             due_at=F("due_at") + timedelta(days=days)
         )
+
+
+def screen_record(*, patient: Patient, answers: Sequence[int], actor: User) -> StartBackScreen:
+    """A new STarT Back administration (a re-screen); the tier changes only when a clinician
+    confirms it."""
+    result = stratification.score(answers)
+    screen = StartBackScreen.objects.create(
+        patient=patient,
+        answers=list(answers),
+        total=result.total,
+        psychosocial=result.psychosocial,
+        risk_group=result.risk_group,
+        screened_by=actor,
+    )
+    audit(
+        actor=actor,
+        patient=patient,
+        action="create",
+        what=f"STarT Back screen {screen.pk}",
+        detail=f"{result.risk_group} risk",
+    )
+    return screen
