@@ -152,11 +152,12 @@ class EscalationAdmin(OwnPatientsAdmin):
         elif "_acknowledge" in request.POST:
             escalation_acknowledge(escalation=obj, user=user)
 
-    @admin.display(boolean=True, description="Overdue")
-    def overdue(self, escalation: Escalation) -> bool:
-        return (
+    @admin.display(description="Overdue")
+    def overdue(self, escalation: Escalation) -> str:
+        late = (
             escalation.status != Escalation.Status.RESOLVED and escalation.due_at < timezone.now()
         )
+        return "OVERDUE" if late else ""
 
     @admin.action(description="Acknowledge selected escalations")
     def acknowledge(self, request: HttpRequest, queryset: QuerySet[Escalation]) -> None:

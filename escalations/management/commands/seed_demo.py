@@ -1,4 +1,5 @@
-"""Demo data for the embedded run: a clinician and one patient per STarT Back tier."""
+"""Demo data for the embedded run: a clinician, one patient per STarT Back tier, and an
+emergency escalation in the clinician's queue."""
 
 from datetime import timedelta
 from typing import Any
@@ -8,6 +9,8 @@ from django.utils import timezone
 
 from accounts.models import Clinician, Patient, PatientFlag
 from accounts.services import clinician_create, totp_device
+from escalations.rules import Hit, Severity
+from escalations.services import escalate
 from programs.services import patient_enroll
 
 DEMO_USERNAME = "demo"
@@ -93,6 +96,9 @@ class Command(BaseCommand):
                 **data,
             )
             self.stdout.write(f"Demo patient {result.patient}: {result.screen.risk_group} risk.")
+            if result.screen.risk_group == "high":
+                hit = Hit("R1", Severity.EMERGENCY, "Demo: possible cauda equina symptoms.")
+                escalate(patient=result.patient, hit=hit)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Clinician sign-in: username {DEMO_USERNAME!r}, password {options['password']!r}; "
