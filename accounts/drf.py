@@ -62,3 +62,57 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return str(super().to_internal_value(data))
+
+
+def paginated(
+    serializer: type[serializers.Serializer[Any]], name: str
+) -> type[serializers.Serializer[Any]]:
+    """The schema of a page of `serializer` rows, as PageNumberPagination answers."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer(many=True),
+        },
+    )
+
+
+ERROR_RESPONSE = {
+    "description": "",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "description": "`detail`, or a list of messages per field.",
+                "additionalProperties": True,
+            }
+        }
+    },
+}
+ERRORS = {
+    "400": "Invalid input: a message per field, or a parse error.",
+    "401": "Not signed in.",
+    "403": "Not allowed.",
+    "404": "Not found, or not one of your patients.",
+    "405": "Method not allowed.",
+    "406": "Only JSON is returned.",
+    "415": "Only JSON is accepted.",
+}
+
+
+def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular hook: every operation documents the error answers DRF can give."""
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            wanted = ["400", "401", "403", "405", "406"]
+            if "{" in path:
+                wanted.append("404")
+            if method in ("post", "put", "patch"):
+                wanted.append("415")
+            for status in wanted:
+                responses.setdefault(status, {**ERROR_RESPONSE, "description": ERRORS[status]})
+    return result

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.drf import paginated
 from accounts.models import Patient
 from accounts.services import audit
 from checkins.models import Answer, Checkin
@@ -77,7 +78,7 @@ class PatientCheckinsApi(APIView):
     def _patient(self, request: Request, patient_id: int) -> Patient:
         return get_object_or_404(Patient.objects.visible_to(request.user), pk=patient_id)
 
-    @extend_schema(responses=CheckinOutputSerializer(many=True))
+    @extend_schema(responses=paginated(CheckinOutputSerializer, "CheckinPage"))
     def get(self, request: Request, patient_id: int) -> Response:
         patient = self._patient(request, patient_id)
         audit(actor=request.user, patient=patient, action="view", what="check-ins (API)")

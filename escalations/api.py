@@ -10,11 +10,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.drf import StrictCharField, StrictInputSerializer
+from accounts.drf import StrictCharField, StrictInputSerializer, paginated
 from accounts.models import User
 from escalations.models import Escalation
 from escalations.rules import Severity
 from escalations.services import escalation_acknowledge, escalation_resolve
+
+MAX_ID = 2**63 - 1  # a database bigint; larger ids would overflow the query, not miss
 
 
 class EscalationOutputSerializer(serializers.ModelSerializer[Escalation]):
@@ -41,15 +43,22 @@ class EscalationListApi(APIView):
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         status = serializers.ChoiceField(choices=Escalation.Status.values, required=False)
         severity = serializers.ChoiceField(choices=[s.value for s in Severity], required=False)
-        patient = serializers.IntegerField(required=False, min_value=1)
+        patient = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+        def to_internal_value(self, data: Any) -> dict[str, Any]:
+            # A filter given empty (?status=) is a mistake, not "no filter".
+            empty: list[str] = [n for n in self.fields if n in data and data.get(n) == ""]
+            if empty:
+                raise serializers.ValidationError({name: ["Must not be empty."] for name in empty})
+            return dict(super().to_internal_value(data))
 
     @extend_schema(
         parameters=[
             OpenApiParameter("status", enum=Escalation.Status.values),
             OpenApiParameter("severity", enum=[s.value for s in Severity]),
-            OpenApiParameter("patient", int),
+            OpenApiParameter("patient", int, description="A patient id (1 or more)."),
         ],
-        responses=EscalationOutputSerializer(many=True),
+        responses=paginated(EscalationOutputSerializer, "EscalationPage"),
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.drf import paginated
 from accounts.models import Patient
 from accounts.services import audit
 from messaging.models import Direction, Message, Status
@@ -38,7 +39,7 @@ class PatientMessagesApi(APIView):
         max_page_size = 200
         page_size_query_param = "page_size"
 
-    @extend_schema(responses=MessageOutputSerializer(many=True))
+    @extend_schema(responses=paginated(MessageOutputSerializer, "MessagePage"))
     def get(self, request: Request, patient_id: int) -> Response:
         patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=patient_id)
         audit(actor=request.user, patient=patient, action="view", what="messages (API)")

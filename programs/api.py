@@ -18,6 +18,7 @@ from accounts.drf import (
     StrictCharField,
     StrictInputSerializer,
     StrictIntegerField,
+    paginated,
 )
 from accounts.models import Language, PainSite, Patient, SmsConsent
 from accounts.permissions import CanEnroll
@@ -140,7 +141,9 @@ class PatientListApi(APIView):
     def get_queryset(self) -> QuerySet[Patient]:
         return with_stratification(Patient.objects.visible_to(self.request.user))
 
-    @extend_schema(responses=PatientOutputSerializer(many=True))
+    @extend_schema(
+        operation_id="patients_list", responses=paginated(PatientOutputSerializer, "PatientPage")
+    )
     def get(self, request: Request) -> Response:
         paginator = self.Pagination()
         page = paginator.paginate_queryset(self.get_queryset(), request, view=self)

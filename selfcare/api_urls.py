@@ -1,6 +1,6 @@
 """/api/v1/: the REST API, its OpenAPI schema and its docs."""
 
-from django.urls import path
+from django.urls import path, register_converter
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
@@ -14,6 +14,21 @@ from checkins import api as checkins_api
 from escalations import api as escalations_api
 from messaging import api as messaging_api
 from programs import api as programs_api
+
+
+class IdConverter:
+    """Database ids: at most 18 digits, so a huge number is a 404, not an overflow (a 500)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 
 @extend_schema(exclude=True)
@@ -34,28 +49,28 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("patients/", programs_api.PatientListApi.as_view(), name="patient-list"),
     path(
-        "patients/<int:patient_id>/",
+        "patients/<id:patient_id>/",
         programs_api.PatientDetailApi.as_view(),
         name="patient-detail",
     ),
     path(
-        "patients/<int:patient_id>/messages/",
+        "patients/<id:patient_id>/messages/",
         messaging_api.PatientMessagesApi.as_view(),
         name="patient-messages",
     ),
     path(
-        "patients/<int:patient_id>/checkins/",
+        "patients/<id:patient_id>/checkins/",
         checkins_api.PatientCheckinsApi.as_view(),
         name="patient-checkins",
     ),
     path("escalations/", escalations_api.EscalationListApi.as_view(), name="escalation-list"),
     path(
-        "escalations/<int:escalation_id>/acknowledge/",
+        "escalations/<id:escalation_id>/acknowledge/",
         escalations_api.EscalationAcknowledgeApi.as_view(),
         name="escalation-acknowledge",
     ),
     path(
-        "escalations/<int:escalation_id>/resolve/",
+        "escalations/<id:escalation_id>/resolve/",
         escalations_api.EscalationResolveApi.as_view(),
         name="escalation-resolve",
     ),

@@ -16,6 +16,8 @@ admin.site.site_header = "SelfCare"
 admin.site.site_title = "SelfCare"
 admin.site.index_title = "Clinician workspace"
 
+handler404 = "selfcare.views.not_found"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -6,9 +6,10 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.defaults import page_not_found
 
 from selfcare.celery import app as celery_app
 
@@ -46,6 +47,13 @@ def _check_cache() -> dict[str, Any]:
         logger.warning("healthz: cache check failed: %s", type(error).__name__)
         return {"status": "error", "backend": backend, "error": type(error).__name__}
     return {"status": "ok" if answered else "error", "backend": backend}
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404s of the API are JSON, like the rest of it; other pages keep Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
 
 
 @never_cache

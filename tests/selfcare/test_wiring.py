@@ -125,3 +125,16 @@ def test_pages_carry_a_content_security_policy(client: Client, db: Any) -> None:
 
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_api_404s_are_json_and_huge_ids_are_404s_not_overflows(client: Client, db: Any) -> None:
+    from accounts.models import User
+
+    user = User.objects.create_superuser("root", "root@example.org", "a-long-test-pass")
+    client.force_login(user)
+
+    for path in ("/api/v1/patients/99999999999999999999999/", "/api/v1/nothing-here/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not found."}
+    assert client.get("/api/v1/escalations/?patient=99999999999999999999999").status_code == 400
