@@ -47,7 +47,7 @@ class EscalationListApi(APIView):
 
         def to_internal_value(self, data: Any) -> dict[str, Any]:
             # A filter given empty (?status=) is a mistake, not "no filter".
-            empty: list[str] = [n for n in self.fields if n in data and data.get(n) == ""]
+            empty = [n for n in list(self.fields.keys()) if n in data and data.get(n) == ""]
             if empty:
                 raise serializers.ValidationError({name: ["Must not be empty."] for name in empty})
             return dict(super().to_internal_value(data))
