@@ -305,10 +305,20 @@ EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="911")
 CRISIS_LINE = env.str("CRISIS_LINE", default="988")
 
 # --- Logging ------------------------------------------------------------------------------------
+# LOG_FORMAT=json gives one JSON object per line for a log collector. Log lines carry ids and
+# the last digits of numbers only: never message bodies, names or full numbers.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "selfcare.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.str("LOG_FORMAT", default="plain"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

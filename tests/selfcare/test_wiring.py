@@ -138,3 +138,28 @@ def test_api_404s_are_json_and_huge_ids_are_404s_not_overflows(client: Client, d
         assert response.status_code == 404
         assert response.json() == {"detail": "Not found."}
     assert client.get("/api/v1/escalations/?patient=99999999999999999999999").status_code == 400
+
+
+def test_json_logs_are_one_object_a_line() -> None:
+    import json
+    import logging
+
+    from selfcare.logs import JsonFormatter
+
+    record = logging.LogRecord(
+        "messaging.services", logging.INFO, __file__, 1, "sms %s sent", (42,), None
+    )
+
+    entry = json.loads(JsonFormatter().format(record))
+
+    assert entry["message"] == "sms 42 sent"
+    assert (entry["level"], entry["logger"]) == ("INFO", "messaging.services")
+
+
+def test_gunicorn_logs_paths_without_query_strings() -> None:
+    config = (ROOT / "gunicorn.conf.py").read_text()
+
+    assert "%(U)s" in config
+    assert "%(r)s" not in config
+    assert "%(q)s" not in config
+    assert "%(f)s" not in config
