@@ -153,9 +153,11 @@ def checkin_record_reply(*, patient: Patient, message: Message) -> ReplyResult:
     unanswered. A reply with no open check-in is kept as a late answer to the last one, shown
     to the clinician and never applied to a newer question.
     """
-    checkin = Checkin.objects.open().filter(patient=patient, channel=Checkin.Channel.SMS).first()
+    latest = Checkin.objects.filter(patient=patient).order_by("-started_at", "-pk").first()
+    is_open = latest is not None and latest.status == Checkin.Status.OPEN
+    checkin = latest if latest is not None and is_open and latest.channel == "sms" else None
     if checkin is None or not checkin.pending_question:
-        last = Checkin.objects.filter(patient=patient).exclude(status=Checkin.Status.OPEN).first()
+        last = latest if latest is not None and not is_open else None
         if last is not None and last.pending_question:
             Answer.objects.create(
                 checkin=last,

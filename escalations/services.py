@@ -460,10 +460,20 @@ def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Mess
         return []
     now = timezone.now()
     replies: list[Message] = []
-    text_hits = rules.evaluate(
-        rule_input(patient, now=now, text=message.body, help_keyword=keyword == Keyword.HELP),
-        rules.TEXT_RULES,
+    # The text rules read only the words: no history to load for them.
+    words = RuleInput(
+        now=now,
+        flags={},
+        enrolled_on=now.date(),
+        onset_date=None,
+        presentation_date=now.date(),
+        baseline_back=0,
+        baseline_leg=0,
+        baseline_site_count=0,
+        text=message.body,
+        help_keyword=keyword == Keyword.HELP,
     )
+    text_hits = rules.evaluate(words, rules.TEXT_RULES)
     for hit in text_hits:
         escalate(patient=patient, hit=hit, now=now, message=message)
     told = rules.patient_message(text_hits)

@@ -459,9 +459,11 @@ def inbound_process(*, message_id: int) -> list[int]:
             ).order_by("pk")
         else:
             batch = Message.objects.filter(pk=message.pk, processed_at__isnull=True)
-        for inbound_id in list(batch.values_list("pk", flat=True)):
-            # Fetched one by one: handling one message (STOP, say) changes the next one's patient.
-            inbound = Message.objects.select_related("patient").get(pk=inbound_id)
+        pending = list(batch.select_related("patient"))
+        for position, inbound in enumerate(pending):
+            if position and inbound.patient_id is not None:
+                # Handling one message (STOP, say) changes the patient the next one sees.
+                inbound.patient = Patient.objects.get(pk=inbound.patient_id)
             replies.extend(_handle_inbound(inbound))
             Message.objects.filter(pk=inbound.pk).update(processed_at=timezone.now())
     return [reply.pk for reply in replies if reply.status == Status.PENDING]

@@ -1,0 +1,202 @@
+"""Webhook benchmark: SelfCare's inbound SMS webhook on gunicorn + PostgreSQL, side by side
+with a bare Django view that validates the same form POST and inserts one row.
+
+    createdb -h 127.0.0.1 -U postgres selfcare_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/selfcare_bench \\
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/3 \\
+    .venv/bin/python benchmarks/webhook.py --seconds 10
+
+Two measurements per endpoint: the most requests per second 8 concurrent clients get, with
+p50/p99 latency; and latency at a fixed 100 requests per second. Signed requests, a new
+MessageSid each, from 200 enrolled patients (replies with no check-in open: stored, processed,
+nothing sent back).
+"""
+
+import argparse
+import asyncio
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from itertools import count
+from pathlib import Path
+
+import aiohttp
+from twilio.request_validator import RequestValidator
+
+ROOT = Path(__file__).resolve().parents[1]
+PORT = 8765
+TOKEN = "benchmark-auth-token"
+BASE = f"http://127.0.0.1:{PORT}"
+PATIENTS = 200
+_sid = count()
+
+
+def django_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "selfcare.settings",
+        "DJANGO_DEBUG": "True",
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "PUBLIC_BASE_URL": BASE,
+        "SMS_BACKEND": "locmem",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def prepare() -> list[str]:
+    """Migrate, create the bare view's table and 200 patients; return their numbers."""
+    script = f"""
+import django; django.setup()
+from django.core.management import call_command
+from django.db import connection
+call_command("migrate", verbosity=0)
+with connection.cursor() as c:
+    c.execute("CREATE TABLE IF NOT EXISTS bench_bare (id bigserial PRIMARY KEY, sid text UNIQUE, sender text, body text)")
+    c.execute("TRUNCATE bench_bare, accounts_patient, accounts_clinician, accounts_historicalpatient, programs_historicalenrollment, messaging_message CASCADE")
+from accounts.models import User
+User.objects.filter(username="bench").delete()
+from tests.factories import make_clinician, make_patient
+clinician = make_clinician(username="bench")
+for i in range({PATIENTS}):
+    print(make_patient(clinician=clinician).patient.phone)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=django_env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.split()
+
+
+def start_gunicorn() -> subprocess.Popen[bytes]:
+    env = {**django_env(), "DJANGO_SETTINGS_MODULE": "selfcare.settings"}
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{PORT}",
+        "--workers",
+        "4",
+        "--access-logfile",
+        "/dev/null",
+        "--error-logfile",
+        "-",
+        "--log-level",
+        "warning",
+        "benchmarks.bench_wsgi:application",
+    ]
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    for _ in range(100):
+        try:
+            import urllib.request
+
+            urllib.request.urlopen(f"{BASE}/healthz", timeout=1)  # noqa: S310
+            return process
+        except Exception:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def signed(path: str, phones: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    n = next(_sid)
+    params = {
+        "MessageSid": f"SMbench{os.getpid():x}{n:020d}",
+        "AccountSid": "AC" + "0" * 32,
+        "From": phones[n % len(phones)],
+        "To": "+15005550006",
+        "Body": "feeling a bit better today",
+        "NumMedia": "0",
+    }
+    signature = RequestValidator(TOKEN).compute_signature(f"{BASE}{path}", params)
+    return params, {"X-Twilio-Signature": signature}
+
+
+async def one(
+    session: aiohttp.ClientSession, path: str, phones: list[str], latencies: list[float]
+) -> None:
+    params, headers = signed(path, phones)
+    started = time.perf_counter()
+    async with session.post(f"{BASE}{path}", data=params, headers=headers) as response:
+        await response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{path}: HTTP {response.status}")
+    latencies.append((time.perf_counter() - started) * 1000)
+
+
+async def saturate(
+    path: str, phones: list[str], seconds: float, clients: int = 8
+) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def client(session: aiohttp.ClientSession) -> None:
+        while time.perf_counter() < deadline:
+            await one(session, path, phones, latencies)
+
+    async with aiohttp.ClientSession() as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(client(session) for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    return len(latencies) / elapsed, latencies
+
+
+async def fixed_rate(path: str, phones: list[str], seconds: float, rate: float) -> list[float]:
+    latencies: list[float] = []
+    async with aiohttp.ClientSession() as session:
+        tasks = []
+        started = time.perf_counter()
+        for i in range(int(seconds * rate)):
+            delay = started + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(session, path, phones, latencies)))
+        await asyncio.gather(*tasks)
+    return latencies
+
+
+def pct(values: list[float], p: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10)
+    args = parser.parse_args()
+    phones = prepare()
+    server = start_gunicorn()
+    try:
+        for path in ("/bench/bare/", "/hooks/twilio/sms/"):  # warm both
+            asyncio.run(saturate(path, phones, 1))
+        rows = {}
+        for label, path in (
+            ("bare view", "/bench/bare/"),
+            ("SelfCare webhook", "/hooks/twilio/sms/"),
+        ):
+            rps, lat = asyncio.run(saturate(path, phones, args.seconds))
+            paced = asyncio.run(fixed_rate(path, phones, args.seconds, 100))
+            rows[label] = (rps, pct(lat, 50), pct(lat, 99), pct(paced, 50), pct(paced, 99))
+        print(
+            f"{'endpoint':18} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} | at 100 req/s: {'p50':>6} {'p99':>6}"
+        )
+        for label, (rps, p50, p99, q50, q99) in rows.items():
+            print(f"{label:18} {rps:7.0f} {p50:7.1f} {p99:7.1f} | {'':13} {q50:6.1f} {q99:6.1f}")
+        ratio = rows["SelfCare webhook"][0] / rows["bare view"][0]
+        print(
+            f"SelfCare / bare throughput: {ratio:.2f} (target >= 0.5); p99 at 100 req/s: "
+            f"{rows['SelfCare webhook'][4]:.1f} ms (target < 100 ms)"
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
