@@ -3,10 +3,9 @@
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from accounts.models import Patient
+from accounts.admin import OwnPatientsMixin, RecordOnlyMixin
 from checkins.models import Answer, Checkin
 
 
@@ -23,7 +22,7 @@ class AnswerInline(admin.TabularInline[Answer, Checkin]):
 
 
 @admin.register(Checkin)
-class CheckinAdmin(admin.ModelAdmin[Checkin]):
+class CheckinAdmin(OwnPatientsMixin, RecordOnlyMixin, admin.ModelAdmin[Checkin]):
     list_display = ["patient", "kind", "channel", "status", "started_at", "pending_question"]
     list_filter = ["status", "kind", "channel"]
     list_select_related = ["patient"]
@@ -32,19 +31,3 @@ class CheckinAdmin(admin.ModelAdmin[Checkin]):
         "started_at", "remind_at", "reminded_at", "expires_at", "ended_at",
     ]  # fmt: skip
     inlines = [AnswerInline]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Checkin]:
-        return (
-            super()
-            .get_queryset(request)
-            .filter(patient__in=Patient.objects.visible_to(request.user))
-        )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

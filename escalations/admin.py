@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 
+from accounts.admin import OwnPatientsMixin
 from accounts.models import Patient, User
 from accounts.services import audit
 from checkins.models import Medicine
@@ -28,12 +29,8 @@ from programs.models import current_enrollment
 from programs.stratification import ITEM_LABELS, InvalidAnswers
 
 
-class OwnPatientsAdmin(admin.ModelAdmin[Any]):
+class OwnPatientsAdmin(OwnPatientsMixin, admin.ModelAdmin[Any]):
     """Rows of the clinician's own patients only; nothing added or deleted by hand."""
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = super().get_queryset(request)
-        return queryset.filter(patient__in=Patient.objects.visible_to(request.user))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

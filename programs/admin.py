@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import OwnPatientsMixin, RecordOnlyMixin
 from accounts.models import AuditEvent, ConsentEvent, Patient, User
 from accounts.services import audit
 from programs.forms import EnrollPatientForm, clinician_choices
@@ -295,7 +296,7 @@ class StepAdmin(admin.ModelAdmin[Step]):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(OwnPatientsMixin, RecordOnlyMixin, admin.ModelAdmin[AuditEvent]):
     """The audit trail: readable by clinicians for their own patients, editable by no one."""
 
     list_display = ["at", "actor", "patient", "action", "what", "detail"]
@@ -303,19 +304,3 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_select_related = ["actor", "patient"]
     search_fields = ["patient__first_name", "patient__last_name", "what"]
     date_hierarchy = "at"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
-        return (
-            super()
-            .get_queryset(request)
-            .filter(patient__in=Patient.objects.visible_to(request.user))
-        )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
