@@ -96,10 +96,18 @@ def web_checkin(request: HttpRequest) -> HttpResponse:
                 errors.add(question.key)
         if not errors:
             now = timezone.now()
+            # Answered on the web: an SMS check-in still open is superseded, not mixed in.
+            for open_checkin in Checkin.objects.open().filter(patient=patient):
+                checkin_close(checkin=open_checkin, status=Checkin.Status.CANCELLED)
             try:
                 checkin = checkin_start(patient=patient, channel=Checkin.Channel.WEB, now=now)
-            except CheckinRefused:
-                checkin = Checkin.objects.open().get(patient=patient)
+            except CheckinRefused:  # the program is paused or ended: nothing to record
+                return render(
+                    request,
+                    "patient/checkin_done.html",
+                    {"lang": language, "advice": None, "urgent": False},
+                    status=409,
+                )
             stored = checkin_record_answers(checkin=checkin, answers=answers)
             checkin_close(checkin=checkin, status=Checkin.Status.COMPLETED)
             data = rule_input(patient, now=now, current=answers)

@@ -292,3 +292,36 @@ def test_page_queries_do_not_grow_with_history(
             checkin=checkin, patient=patient, question="back_pain", value=day % 10
         )
     assert count() == before
+
+
+def test_a_web_check_in_supersedes_an_open_sms_check_in(
+    client: Client, patient: Patient, content: Any
+) -> None:
+    from checkins.models import Answer, Checkin
+    from checkins.services import checkin_start
+    from tests.messaging.helpers import text_in
+
+    sms = checkin_start(patient=patient)
+    text_in(client, sender=str(patient.phone), body="6")  # back pain answered by SMS
+    sign_in(client, patient)
+    form = {
+        "back_pain": "4",
+        "leg_pain": "2",
+        "ces_symptoms": "no",
+        "weakness_worsening": "no",
+        "new_numbness_one_leg": "no",
+        "fever_unwell": "no",
+        "new_trauma": "no",
+        "weight_loss_night_pain": "no",
+        "new_pain_site": "no",
+        "needs_contact": "no",
+    }
+
+    response = client.post("/me/checkin/", form)
+
+    assert response.status_code == 200
+    sms.refresh_from_db()
+    assert sms.status == "cancelled"
+    web = Checkin.objects.get(channel="web")
+    assert web.status == "completed"
+    assert Answer.objects.get(checkin=web, question="back_pain").value == 4
