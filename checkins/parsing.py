@@ -7,7 +7,10 @@ yep/nope and "no thanks"; "not sure" or "no sé" are neither.
 """
 
 import re
-import unicodedata
+
+from messaging.keywords import fold
+
+__all__ = ["fold", "parse_choices", "parse_pain", "parse_yes_no"]
 
 PAIN_MIN, PAIN_MAX = 0, 10
 
@@ -62,12 +65,6 @@ UNSURE_WORDS = frozenset(
 )
 NONE_WORDS = frozenset({"0", "none", "nothing", "ninguno", "ninguna", "nada", "no"})
 _NUMBER_OR_WORD = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+")
-
-
-def fold(text: str) -> str:
-    """Lower-case with accents removed (sí → si) and curly apostrophes made straight."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("\u2019", "'").replace("\u2018", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _tokens(text: str) -> list[str]:

@@ -6,7 +6,7 @@ for each reply and decides what the patient is told.
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,23 +44,30 @@ class CheckinRefused(Exception):
 # --- conversations ---------------------------------------------------------------------------
 
 
-def _situation(checkin: Checkin, answers: Mapping[str, object]) -> Situation:
-    patient = checkin.patient
+def patient_situation(*, patient: Patient, kind: Kind, checkin: Checkin | None = None) -> Situation:
+    """What the catalogue's "asked" conditions need to know about the patient, with no answers
+    yet: used by SMS and web check-ins alike (two queries)."""
+    earlier = Answer.objects.filter(patient=patient, question="leg_pain", late=False)
+    if checkin is not None:
+        earlier = earlier.exclude(checkin=checkin)
     before = (
-        Answer.objects.filter(patient=patient, question="leg_pain", late=False)
-        .exclude(checkin=checkin)
-        .exclude(value__isnull=True)
+        earlier.exclude(value__isnull=True)
         .order_by("-answered_at")
         .values_list("value", flat=True)
         .first()
     )
     return Situation(
-        kind=Kind(checkin.kind),
-        answers=answers,
+        kind=kind,
+        answers={},
         flags=patient.flags,
         has_medicine=Medicine.objects.filter(patient=patient, stopped_at__isnull=True).exists(),
         leg_pain_before=before if isinstance(before, int) else patient.baseline_leg_pain,
     )
+
+
+def _situation(checkin: Checkin, answers: Mapping[str, object]) -> Situation:
+    base = patient_situation(patient=checkin.patient, kind=Kind(checkin.kind), checkin=checkin)
+    return replace(base, answers=answers)
 
 
 def checkin_answers(checkin: Checkin) -> dict[str, object]:

@@ -7,11 +7,12 @@ The app escalates for human review: it never diagnoses and never advises on medi
 """
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+
+from messaging.keywords import fold
 
 
 class Severity(StrEnum):
@@ -328,11 +329,7 @@ def r20(data: RuleInput) -> Hit | None:
 
 
 def _fold(text: str) -> str:
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join(
-        "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split()
-    )
+    return " ".join(fold(text).split())
 
 
 # R21: the R1/R2 symptoms in the patient's own words (anchors R21). English and Spanish.

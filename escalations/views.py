@@ -1,5 +1,6 @@
 """The web check-in: the same catalogue and rules as by SMS, as one form."""
 
+from dataclasses import replace
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -11,26 +12,25 @@ from accounts.models import Patient
 from checkins import parsing
 from checkins.catalogue import CATALOGUE, AnswerType, Kind, Question, Situation, next_question
 from checkins.models import Checkin
-from checkins.services import CheckinRefused, checkin_close, checkin_record_answers, checkin_start
+from checkins.services import (
+    CheckinRefused,
+    checkin_close,
+    checkin_record_answers,
+    checkin_start,
+    patient_situation,
+)
 from escalations import rules
 from escalations.services import escalate, rule_input
 from messaging.texts import render as render_text
 from programs.ui import patient_page, word
 
 
-def _questions(kind: Kind, answers: dict[str, object], patient: Patient) -> list[Question]:
+def _questions(base: Situation, answers: dict[str, object]) -> list[Question]:
     """The questions this check-in asks given the answers so far (branching included)."""
     asked: list[Question] = []
     known: dict[str, object] = {}
     while True:
-        situation = Situation(
-            kind=kind,
-            answers=known,
-            flags=patient.flags,
-            has_medicine=False,
-            leg_pain_before=patient.baseline_leg_pain,
-        )
-        question = next_question(situation)
+        question = next_question(replace(base, answers=known))
         if question is None:
             return asked
         asked.append(question)
@@ -55,16 +55,6 @@ def _read(question: Question, data: Any) -> tuple[bool, object]:
 FOLLOW_UPS = frozenset({"new_numbness_one_leg", "leg_pain_disabling", "trauma_major", "pain_sites"})
 
 
-def _everything(patient: Patient) -> Situation:
-    return Situation(
-        kind=Kind.FULL,
-        answers={},
-        flags=patient.flags,
-        has_medicine=False,
-        leg_pain_before=patient.baseline_leg_pain,
-    )
-
-
 def _web_text(question: Question, language: str) -> str:
     """The SMS question without its "reply with…" instruction (the form has buttons)."""
     text = render_text(f"q_{question.key}", language)
@@ -79,12 +69,13 @@ def web_checkin(request: HttpRequest) -> HttpResponse:
     """GET shows the questions; POST records them, runs the rules and shows what to do."""
     patient: Patient = request.patient  # type: ignore[attr-defined]
     language = patient.language
+    base = patient_situation(patient=patient, kind=Kind.FULL)
     answers: dict[str, object] = {}
     errors: set[str] = set()
     if request.method == "POST":
         # Read answers in catalogue order, following the branches they open.
         while True:
-            questions = _questions(Kind.FULL, answers, patient)
+            questions = _questions(base, answers)
             pending = [q for q in questions if q.key not in answers and q.key not in errors]
             if not pending:
                 break
@@ -134,7 +125,7 @@ def web_checkin(request: HttpRequest) -> HttpResponse:
             "error": q.key in errors,
         }
         for q in CATALOGUE
-        if q.key in FOLLOW_UPS or q.asked(_everything(patient))
+        if q.key in FOLLOW_UPS or q.asked(base)
     ]
     return render(
         request,

@@ -50,12 +50,17 @@ OPT_OUT_INTENT = re.compile(
 )
 
 
+def fold(text: str) -> str:
+    """Lower-case with accents removed (sí → si) and curly apostrophes made straight (phones
+    type curly ones). The one normal form every reading of patients' texts starts from."""
+    straight = text.replace("\u2019", "'").replace("\u2018", "'")
+    decomposed = unicodedata.normalize("NFKD", straight)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def normalise(body: str) -> str:
     """Upper-case, accents removed, surrounding space and punctuation stripped."""
-    straight = body.replace("\u2019", "'").replace("\u2018", "'")  # phones type curly ones
-    decomposed = unicodedata.normalize("NFKD", straight)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return plain.strip().strip(".!¡?¿,;:'\"()").strip().upper()
+    return fold(body).strip().strip(".!¡?¿,;:'\"()").strip().upper()
 
 
 def keyword(body: str) -> Keyword | None:

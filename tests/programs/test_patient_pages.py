@@ -325,3 +325,16 @@ def test_a_web_check_in_supersedes_an_open_sms_check_in(
     web = Checkin.objects.get(channel="web")
     assert web.status == "completed"
     assert Answer.objects.get(checkin=web, question="back_pain").value == 4
+
+
+def test_the_web_check_in_asks_what_the_sms_one_would(
+    client: Client, patient: Patient, clinician: Any, content: Any
+) -> None:
+    from checkins.models import Medicine
+
+    sign_in(client, patient)
+    assert "med_side_effect" not in client.get("/me/checkin/").content.decode()
+
+    Medicine.objects.create(patient=patient, kind="snri", recorded_by=clinician.user)
+
+    assert 'name="med_side_effect"' in client.get("/me/checkin/").content.decode()
