@@ -320,6 +320,11 @@ def _schedule_rules(now: datetime) -> int:
     heard = Message.objects.filter(
         patient=OuterRef("pk"), direction="in", created_at__gte=silent_since
     )
+    # One outreach task at a time: none while one is open, and a resolved one is raised again
+    # only after another full period of silence.
+    outreach_pending = Escalation.objects.filter(patient=OuterRef("pk"), rule="R19").filter(
+        Q(status__in=Escalation.ACTIVE) | Q(created_at__gte=silent_since)
+    )
     expired_recently = Checkin.objects.filter(
         patient=OuterRef("pk"), status=Checkin.Status.EXPIRED, ended_at__gte=now - timedelta(days=1)
     )
@@ -327,7 +332,7 @@ def _schedule_rules(now: datetime) -> int:
         Patient.objects.filter(
             status=Patient.Status.ACTIVE, sms_consent="active", created_at__lte=silent_since
         )
-        .exclude(escalations__rule="R19", escalations__status__in=Escalation.ACTIVE)
+        .exclude(Exists(outreach_pending))
         .filter(~Exists(heard) | Exists(expired_recently))
     )
     for patient in candidates:

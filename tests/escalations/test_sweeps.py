@@ -148,3 +148,36 @@ def test_overdue_urgent_escalations_are_notified_again_hourly(
     with time_machine.travel(escalation.due_at + timedelta(minutes=70), tick=False):
         escalations_sweep()
     assert len(mail.outbox) == 3
+
+
+def test_r19_is_not_raised_again_right_after_it_was_resolved(
+    patient: Patient, clinician: Any
+) -> None:
+    from escalations.services import escalation_resolve
+
+    Patient.objects.filter(pk=patient.pk).update(created_at=timezone.now() - timedelta(days=30))
+    escalations_sweep()
+    first = Escalation.objects.get(rule="R19")
+    escalation_resolve(escalation=first, user=clinician.user, note="Phoned; all well")
+
+    escalations_sweep()
+    assert Escalation.objects.filter(rule="R19").count() == 1
+
+    with time_machine.travel(timezone.now() + timedelta(days=8), tick=False):
+        escalations_sweep()
+    assert Escalation.objects.filter(rule="R19").count() == 2
+
+
+def test_r19_is_not_held_back_by_other_open_escalations(patient: Patient, clinician: Any) -> None:
+    from escalations.services import escalation_resolve
+
+    Patient.objects.filter(pk=patient.pk).update(created_at=timezone.now() - timedelta(days=30))
+    old = escalate(patient=patient, hit=Hit("R19", Severity.ROUTINE, "silence"))
+    Escalation.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=20))
+    old.refresh_from_db()
+    escalation_resolve(escalation=old, user=clinician.user, note="done")
+    escalate(patient=patient, hit=Hit("R23", Severity.H72, "wants contact"))  # another, open
+
+    escalations_sweep()
+
+    assert Escalation.objects.filter(rule="R19", status="open").exists()
