@@ -25,6 +25,7 @@ from programs.models import (
     StepText,
     current_enrollment,
     latest_screen,
+    with_stratification,
 )
 from programs.services import patient_enroll
 
@@ -131,8 +132,6 @@ class PatientAdmin(SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Patient]:
-        from programs.models import with_stratification
-
         return with_stratification(Patient.objects.visible_to(request.user))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Patient | None = None) -> Any:

@@ -2,7 +2,7 @@
 
 import logging
 import secrets
-from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
@@ -141,7 +141,7 @@ def _texts(steps: list[Step], language: str) -> dict[int, StepText]:
 def timeline(request: HttpRequest) -> HttpResponse:
     patient: Patient = request.patient  # type: ignore[attr-defined]
     enrollment = _enrollment(patient)
-    today = timezone.localdate(timezone=_zone(patient))
+    today = timezone.localdate(timezone=ZoneInfo(patient.timezone))
     entries = enrollment_timeline(enrollment=enrollment, today=today)
     texts = _texts([e.program_step.step for e in entries], patient.language)
     rows = [
@@ -153,12 +153,6 @@ def timeline(request: HttpRequest) -> HttpResponse:
         "patient/timeline.html",
         {"lang": patient.language, "program": enrollment.program, "rows": rows, "today": today},
     )
-
-
-def _zone(patient: Patient) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(patient.timezone)
 
 
 @patient_page
