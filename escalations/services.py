@@ -453,18 +453,7 @@ def _tell(patient: Patient, hit: Hit, reply_to: Message) -> Message:
     )
 
 
-def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Message]:
-    """Answer a patient's text: safety words first, then their open check-in.
-
-    Emergency advice is queued first (it is sent before anything else, in the same request);
-    an emergency ends the check-in. Otherwise the next question, or at the end one message:
-    the most severe of the check-in, or thanks.
-    """
-    patient = message.patient
-    if patient is None:
-        return []
-    now = timezone.now()
-    replies: list[Message] = []
+def _text_hits(message: Message, keyword: Keyword | None, *, now: datetime) -> list[Hit]:
     # The text rules read only the words: no history to load for them.
     words = RuleInput(
         now=now,
@@ -478,7 +467,35 @@ def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Mess
         text=message.body,
         help_keyword=keyword == Keyword.HELP,
     )
-    text_hits = rules.evaluate(words, rules.TEXT_RULES)
+    return rules.evaluate(words, rules.TEXT_RULES)
+
+
+def sms_reply_is_urgent(message: Message) -> bool:
+    """Whether a patient's text must be answered in the request that brought it
+    (settings.SMS_REPLY_URGENT): its words call for a safety rule, or it answers an open SMS
+    check-in (the next question, or emergency advice, goes back at once). Anything else, a
+    remark with no check-in open, is handled by a worker moments later.
+    """
+    if message.patient_id is None or _text_hits(message, None, now=timezone.now()):
+        return True
+    return Checkin.objects.filter(
+        patient_id=message.patient_id, status=Checkin.Status.OPEN, channel=Checkin.Channel.SMS
+    ).exists()
+
+
+def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Message]:
+    """Answer a patient's text: safety words first, then their open check-in.
+
+    Emergency advice is queued first (it is sent before anything else, in the same request);
+    an emergency ends the check-in. Otherwise the next question, or at the end one message:
+    the most severe of the check-in, or thanks.
+    """
+    patient = message.patient
+    if patient is None:
+        return []
+    now = timezone.now()
+    replies: list[Message] = []
+    text_hits = _text_hits(message, keyword, now=now)
     for hit in text_hits:
         escalate(patient=patient, hit=hit, now=now, message=message)
     told = rules.patient_message(text_hits)

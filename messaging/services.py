@@ -6,6 +6,7 @@ Logs carry message ids and the last digits of numbers only, never bodies or name
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -50,7 +51,6 @@ RETRY_BACKOFF = [timedelta(seconds=30), timedelta(minutes=2)]  # after attempts 
 AUTO_REPLY_CAP = 3
 AUTO_REPLY_WINDOW = timedelta(minutes=5)
 MAX_SLOT_SLEEP_SECONDS = 5.0  # longer waits go back to the outbox
-STUCK_SUBMITTING_AFTER = timedelta(minutes=10)
 # Provider error codes that mean the number itself cannot take SMS.
 UNDELIVERABLE_NUMBER_CODES = frozenset({21211, 21614, 30005, 30006})
 CARRIER_OPT_OUT_CODE = 21610
@@ -353,7 +353,8 @@ def outbox_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[str, 
     # A worker that died between claiming and recording the provider's answer leaves a row in
     # "submitting"; a status callback carrying our id reconciles it if the send went through.
     stuck = Message.objects.filter(
-        status=Status.SUBMITTING, status_changed_at__lt=now - STUCK_SUBMITTING_AFTER
+        status=Status.SUBMITTING,
+        status_changed_at__lt=now - timedelta(seconds=settings.SMS_STUCK_AFTER_SECONDS),
     )
     recovered = 0
     for message in stuck:
@@ -373,7 +374,7 @@ def outbox_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[str, 
         Message.objects.filter(
             direction=Direction.IN,
             processed_at__isnull=True,
-            created_at__lt=now - timedelta(seconds=30),
+            created_at__lt=now - timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS),
         ).values_list("pk", flat=True)[:limit]
     )
     for message_id in unprocessed:
@@ -400,6 +401,30 @@ def _reply_handler() -> ReplyHandler | None:
     return import_string(path) if path else None
 
 
+def inbound_is_urgent(message: Message) -> bool:
+    """Whether a stored inbound SMS is handled in the webhook's request rather than by a worker.
+
+    Unknown senders, keywords (STOP must stop everything at once) and opt-out-like words are;
+    for a patient's other texts the reply app decides (settings.SMS_REPLY_URGENT).
+    """
+    if message.patient_id is None or keyword(message.body) is not None:
+        return True
+    if sounds_like_opt_out(message.body):
+        return True
+    path = settings.SMS_REPLY_URGENT
+    return import_string(path)(message) if path else True
+
+
+def inbound_defer(message_id: int) -> None:
+    """Hand a stored inbound SMS to a worker; if the broker is down, the sweeper takes it."""
+    from messaging.tasks import process_inbound
+
+    try:
+        process_inbound.delay(message_id)
+    except Exception:
+        logger.warning("sms %s: could not queue its processing; left for the sweeper", message_id)
+
+
 def _storable(text: str) -> str:
     # PostgreSQL text cannot hold NUL; keep its place visible instead of failing the insert.
     return text.replace("\x00", "\ufffd")
@@ -415,17 +440,25 @@ def inbound_store(*, params: Any) -> tuple[Message, bool]:
     if not sid:
         raise ValueError("MessageSid missing")
     phone = normalise_phone(params.get("From", ""))
-    patient = Patient.objects.filter(phone=phone).first() if phone.startswith("+") else None
+    # The sender is matched in the INSERT itself (one round trip); the row comes back with it.
+    patient_id = (
+        Subquery(Patient.objects.filter(phone=phone).order_by().values("pk")[:1])
+        if phone.startswith("+")
+        else None
+    )
     raw = {
         _storable(key): [_storable(v) for v in values] if len(values) > 1 else _storable(values[0])
         for key, values in params.lists()
     }
+    # One INSERT needs no transaction of its own; inside a caller's, a savepoint keeps a
+    # duplicate from spoiling it.
+    guard = transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
     try:
-        with transaction.atomic():
+        with guard:
             message = Message.objects.create(
                 direction=Direction.IN,
                 provider_sid=sid,
-                patient=patient,
+                patient_id=patient_id,
                 phone=phone,
                 body=_storable(params.get("Body", "")),
                 status=Status.RECEIVED,

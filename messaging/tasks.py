@@ -25,6 +25,12 @@ def send_message(message_id: int) -> str:
     return outcome.status
 
 
+@app.task(name="messaging.process_inbound", acks_late=True, reject_on_worker_lost=True)
+def process_inbound(message_id: int) -> int:
+    """Handle a stored inbound SMS that needed no answer in its webhook's request."""
+    return len(services.inbound_process(message_id=message_id))
+
+
 @app.task(name="messaging.sweep_outbox")
 def sweep_outbox() -> dict[str, int]:
     """Every 30 s: send what the outbox holds that is due, expire and recover the rest."""

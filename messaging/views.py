@@ -24,6 +24,8 @@ from accounts.models import Patient
 from messaging.backends.twilio import signature_is_valid
 from messaging.models import Message
 from messaging.services import (
+    inbound_defer,
+    inbound_is_urgent,
     inbound_process,
     inbound_store,
     replies_send_now,
@@ -44,20 +46,26 @@ def _signed_by_twilio(request: HttpRequest) -> bool:
 def receive_sms(params: Any) -> HttpResponse:
     """Store, then handle, one inbound SMS; answer with empty TwiML.
 
-    Replies (emergency advice first) are sent before the response returns; anything that fails
-    after the message is stored is logged and left for the outbox sweeper, never a 500.
+    A text that needs an answer now (a keyword, safety words, an answer to an open check-in) is
+    handled here and its replies, emergency advice first, are sent before the response returns;
+    any other text is handed to a worker. Anything that fails after the message is stored is
+    logged and left for the sweeper, never a 500.
     """
     try:
         message, created = inbound_store(params=params)
     except ValueError:
         return HttpResponseBadRequest("MessageSid missing")
-    if created:
-        try:
-            reply_ids = inbound_process(message_id=message.pk)
-        except Exception:
-            logger.exception("sms %s: processing failed; left for the sweeper", message.pk)
-        else:
-            replies_send_now(reply_ids)
+    if not created:
+        return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+    try:
+        if not inbound_is_urgent(message):
+            inbound_defer(message.pk)
+            return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+        reply_ids = inbound_process(message_id=message.pk)
+    except Exception:
+        logger.exception("sms %s: processing failed; left for the sweeper", message.pk)
+    else:
+        replies_send_now(reply_ids)
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
 
 

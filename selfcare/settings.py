@@ -281,8 +281,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# How often the outbox sweeper runs; an inbound message still unprocessed after one period is
+# handled by it (its own task was lost).
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "sweep-outbox": {"task": "messaging.sweep_outbox", "schedule": 30.0},
+    "sweep-outbox": {"task": "messaging.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     "checkins-tick": {"task": "checkins.tick", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -295,8 +298,13 @@ TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 # Segments per second per sender: 1 for a US long code, 3 toll-free, ~100 short code; 0 = unpaced.
 SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", default=1.0)
+# A send claimed this long ago with no answer recorded (its worker died) is tried again, unless a
+# status callback has shown that it went out; keep it well above the provider's callback delay.
+SMS_STUCK_AFTER_SECONDS = env.int("SMS_STUCK_AFTER_SECONDS", default=600)
 # The function that answers patients' replies (check-ins); messaging may not import it directly.
 SMS_REPLY_HANDLER = env.str("SMS_REPLY_HANDLER", default="escalations.services.handle_sms_reply")
+# Whether a reply must be answered in the webhook's request; the others go to a worker.
+SMS_REPLY_URGENT = env.str("SMS_REPLY_URGENT", default="escalations.services.sms_reply_is_urgent")
 # Local time at which scheduled check-ins go out (moved out of a patient's quiet hours).
 CHECKIN_LOCAL_TIME = env.str("CHECKIN_LOCAL_TIME", default="10:00")
 # Local time at which program steps due that day are nudged by SMS.

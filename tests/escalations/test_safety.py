@@ -165,6 +165,32 @@ def test_a_late_reply_is_kept_for_the_clinician_but_never_applied(
     assert not newer.answers.exists()
 
 
+def test_a_text_sent_before_a_checkin_began_is_not_taken_as_its_answer(
+    patient: Patient,
+) -> None:
+    # A remark with no check-in open is handled by a worker; if the scheduler opens a check-in
+    # before the worker gets to it, the remark must not answer the new question.
+    from django.http import QueryDict
+
+    from messaging.services import inbound_process, inbound_store
+
+    params = QueryDict(mutable=True)
+    params.update({"MessageSid": new_sid(), "From": str(patient.phone), "Body": "7"})
+    remark, _ = inbound_store(params=params)
+    checkin = checkin_start(patient=patient)
+    Message.objects.filter(pk=remark.pk).update(
+        created_at=checkin.started_at - timedelta(seconds=1)
+    )
+
+    inbound_process(message_id=remark.pk)
+
+    checkin.refresh_from_db()
+    assert not checkin.answers.exists()
+    assert checkin.pending_question == "back_pain"
+    remark.refresh_from_db()
+    assert remark.processed_at is not None
+
+
 def test_a_repeat_adds_evidence_to_the_open_escalation(client: Client, patient: Patient) -> None:
     for _ in range(2):
         checkin_start(patient=patient)

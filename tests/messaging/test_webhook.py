@@ -245,3 +245,79 @@ def _query(params: dict[str, Any]) -> Any:
     for key, value in params.items():
         query.setlist(key, value if isinstance(value, list) else [value])
     return query
+
+
+@pytest.fixture
+def worker_queue(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Inbound messages handed to a worker, recorded instead of run."""
+    from messaging.tasks import process_inbound
+
+    queued: list[int] = []
+    monkeypatch.setattr(process_inbound, "delay", queued.append)
+    return queued
+
+
+def test_a_remark_with_no_checkin_open_is_answered_at_once_and_handled_by_a_worker(
+    client: Client, patient: Patient, worker_queue: list[int]
+) -> None:
+    response = text_in(client, sender=str(patient.phone), body="feeling a bit better today")
+
+    assert response.status_code == 200
+    message = Message.objects.get(direction="in")
+    assert worker_queue == [message.pk]
+    assert message.processed_at is None
+    inbound_process(message_id=message.pk)  # what the worker does
+    message.refresh_from_db()
+    assert message.processed_at is not None
+
+
+@pytest.mark.parametrize("body", ["HELP", "STOP", "I want to end it all", "please stop texting"])
+def test_keywords_and_safety_words_are_handled_in_the_request(
+    client: Client, patient: Patient, worker_queue: list[int], body: str
+) -> None:
+    text_in(client, sender=str(patient.phone), body=body)
+
+    assert worker_queue == []
+    assert Message.objects.get(direction="in").processed_at is not None
+
+
+def test_an_answer_to_an_open_checkin_gets_its_next_question_in_the_request(
+    client: Client, patient: Patient, worker_queue: list[int]
+) -> None:
+    from checkins.services import checkin_start
+
+    checkin = checkin_start(patient=patient)
+    first = checkin.pending_question
+
+    text_in(client, sender=str(patient.phone), body="4")
+
+    assert worker_queue == []
+    checkin.refresh_from_db()
+    assert checkin.answers.get().question == first
+    assert checkin.pending_question not in ("", first)
+    reply = Message.objects.filter(direction="out", in_reply_to__isnull=False).get()
+    assert reply.template == f"q_{checkin.pending_question}"
+    assert reply.status == Status.QUEUED  # handed to the provider before the response
+
+
+def test_with_the_broker_down_a_remark_is_kept_and_the_sweeper_handles_it(
+    client: Client, patient: Patient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from messaging import services
+    from messaging.tasks import process_inbound
+
+    def broker_down(message_id: int) -> None:
+        raise ConnectionRefusedError("redis is down")
+
+    monkeypatch.setattr(process_inbound, "delay", broker_down)
+    response = text_in(client, sender=str(patient.phone), body="a bit stiff this morning")
+
+    assert response.status_code == 200
+    message = Message.objects.get(direction="in")
+    assert message.processed_at is None
+    assert services.outbox_sweep()["inbound"] == 0  # too recent: its task may still run
+
+    Message.objects.filter(pk=message.pk).update(created_at=message.created_at.replace(year=2025))
+    assert services.outbox_sweep()["inbound"] == 1
+    message.refresh_from_db()
+    assert message.processed_at is not None
