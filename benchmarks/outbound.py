@@ -18,11 +18,11 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfcare.settings")
-os.environ["SMS_BACKEND"] = "benchmarks.outbound.MockedTwilioBackend"
+os.environ["SMS_BACKEND"] = "tests.twilio_mock_backend.MockTwilioBackend"
+os.environ["TWILIO_MOCK_URL"] = "http://127.0.0.1:8766"
 os.environ["TWILIO_ACCOUNT_SID"] = "AC" + "0123456789abcdef" * 2
 os.environ["TWILIO_AUTH_TOKEN"] = "benchmark-token"
 os.environ["TWILIO_FROM_NUMBER"] = "+15005550006"
@@ -36,9 +36,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from twilio.http.http_client import TwilioHttpClient  # noqa: E402
 
-from messaging.backends.twilio import TwilioBackend  # noqa: E402
 from messaging.models import Priority, SenderPace  # noqa: E402
 from messaging.services import message_queue, message_send  # noqa: E402
 
@@ -67,18 +65,6 @@ class TwilioMock(BaseHTTPRequestHandler):
 
     def log_message(self, *args: Any) -> None:
         pass
-
-
-class RedirectingHttpClient(TwilioHttpClient):
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        parts = urlsplit(url)
-        url = urlunsplit(("http", f"127.0.0.1:{MOCK_PORT}", parts.path, parts.query, ""))
-        return super().request(method, url, *args, **kwargs)
-
-
-class MockedTwilioBackend(TwilioBackend):
-    def __init__(self) -> None:
-        super().__init__(http_client=RedirectingHttpClient(timeout=10))
 
 
 def queue(n: int) -> list[int]:

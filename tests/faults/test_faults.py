@@ -1,0 +1,271 @@
+"""Faults a clinical SMS service must survive, each on a whole deployment (gunicorn, Celery
+worker and beat, PostgreSQL, Redis, a Twilio mock): nothing lost, nothing sent twice.
+
+The invariant checked after every fault: each outbound message the database says went out was
+handed to Twilio exactly once, none was handed over that the database does not know, and
+nothing is left waiting; each inbound message is stored once and handled.
+"""
+
+import threading
+import time
+import uuid
+
+from tests.faults.harness import RETRIED, Deployment, wait_for
+
+DONE = ("queued", "sent", "delivered")
+NOT_SENT = ("suppressed", "cancelled", "expired")
+
+SEED = """
+from django.utils import timezone
+from accounts.models import Patient
+from checkins.services import checkin_start
+from tests.factories import make_clinician, make_patient
+
+# Local midday for everyone, so quiet hours hold nothing back whenever this runs.
+offset = (12 - timezone.now().hour + 12) % 24 - 12
+zone = "Etc/GMT" + ("-" if offset >= 0 else "+") + str(abs(offset))
+clinician = make_clinician(username="faults")
+phones = []
+for i in range({patients}):
+    patient = make_patient(clinician=clinician).patient
+    Patient.objects.filter(pk=patient.pk).update(timezone=zone)
+    if i < {checking_in}:
+        checkin_start(patient=Patient.objects.get(pk=patient.pk))
+    phones.append(str(patient.phone))
+print(json.dumps(phones))
+"""
+
+QUEUE = """
+from accounts.models import Patient
+from messaging.models import Priority
+from messaging.services import message_queue
+patients = list(Patient.objects.order_by("pk"))
+ids = [
+    message_queue(patient=p, text="opt_out_intent", priority=Priority.REPLY).pk
+    for p in (patients[i % len(patients)] for i in range({count}))
+]
+print(json.dumps(ids))
+"""
+
+
+def seed(stack: Deployment, patients: int, *, checking_in: int = 0) -> list[str]:
+    phones: list[str] = stack.django(SEED.format(patients=patients, checking_in=checking_in))
+    return phones
+
+
+def outbox_settled(stack: Deployment) -> bool:
+    waiting = stack.query(
+        "SELECT count(*) FROM messaging_message WHERE direction = 'out' "
+        "AND status IN ('pending', 'submitting')"
+    )[0][0]
+    unprocessed = stack.query(
+        "SELECT count(*) FROM messaging_message WHERE direction = 'in' AND processed_at IS NULL"
+    )[0][0]
+    return waiting == 0 and unprocessed == 0
+
+
+def assert_each_message_sent_once(stack: Deployment) -> int:
+    """The invariant; returns how many messages went out."""
+    handed = stack.twilio.count_by_message()
+    twice = {message_id: n for message_id, n in handed.items() if n > 1}
+    assert not twice, f"handed to Twilio more than once: {twice}"
+    rows = dict(stack.query("SELECT id, status FROM messaging_message WHERE direction = 'out'"))
+    assert set(handed) <= set(rows), "Twilio got messages the database does not know"
+    for message_id, status in rows.items():
+        if status in DONE:
+            assert handed[message_id] == 1, f"message {message_id} is {status} but never sent"
+        else:
+            assert status in NOT_SENT, f"message {message_id} left {status}"
+            assert handed[message_id] == 0, f"message {message_id} is {status} but was sent"
+    return sum(handed.values())
+
+
+def assert_inbound_stored_once(stack: Deployment, sids: list[str]) -> None:
+    stored = stack.query(
+        "SELECT provider_sid, count(*), bool_and(processed_at IS NOT NULL) FROM messaging_message "
+        "WHERE direction = 'in' GROUP BY provider_sid"
+    )
+    by_sid = {sid: (n, processed) for sid, n, processed in stored}
+    assert set(by_sid) == set(sids), "inbound messages lost or unexpected"
+    assert all(n == 1 and processed for n, processed in by_sid.values())
+
+
+def test_a_worker_killed_in_the_middle_of_sends_loses_and_duplicates_nothing(
+    stack: Deployment,
+) -> None:
+    seed(stack, 20)
+    stack.twilio.delay = 0.03
+    queued = stack.django(QUEUE.format(count=300))
+    stack.start_web()  # receives the mock's status callbacks
+    stack.start_worker("doomed")
+    wait_for(lambda: len(stack.twilio.sent) >= 80, timeout=60, what="sends to be under way")
+
+    stack.kill("doomed")
+    time.sleep(1)  # the mock's callbacks for sends it had accepted
+    left = dict(
+        stack.query(
+            "SELECT status, count(*) FROM messaging_message WHERE direction = 'out' GROUP BY 1"
+        )
+    )
+    assert left.get("pending", 0) > 0, "the worker finished before it was killed"
+    print(f"after the kill: {left}")
+
+    stack.start_worker("replacement", beat=True)
+    wait_for(lambda: outbox_settled(stack), timeout=120, what="the outbox to drain")
+
+    total = assert_each_message_sent_once(stack)
+    assert total >= len(queued)
+    statuses = dict(stack.query("SELECT status, count(*) FROM messaging_message GROUP BY status"))
+    assert statuses.get("failed", 0) == 0
+
+
+def test_redis_down_for_30_seconds_while_texts_arrive(stack: Deployment) -> None:
+    assert stack.redis is not None
+    phones = seed(stack, 12, checking_in=6)
+    stack.start_web()
+    stack.start_worker("worker", beat=True)
+    wait_for(lambda: outbox_settled(stack), timeout=60, what="first questions to go out")
+    sids: list[str] = []
+    statuses: list[int] = []
+    slowest = 0.0
+
+    stack.redis.stop()
+    sent_at_outage = len(stack.twilio.sent)
+    outage_ends = time.monotonic() + 30
+    n = 0
+    while time.monotonic() < outage_ends:
+        # Patients 0-5 answer their open check-in, 6-11 text a remark; now and then HELP.
+        phone = phones[n % len(phones)]
+        body = "HELP" if n % 7 == 6 else ("3" if n % len(phones) < 6 else "a bit stiff today")
+        sid = "SM" + uuid.uuid4().hex
+        started = time.monotonic()
+        statuses.append(stack.text_in(phone, body, sid=sid))
+        slowest = max(slowest, time.monotonic() - started)
+        sids.append(sid)
+        n += 1
+        time.sleep(0.5)
+    answered_during_outage = len(stack.twilio.sent) - sent_at_outage
+    stack.redis.start()
+
+    print(
+        f"slowest webhook with Redis down: {slowest:.2f} s; replies sent: {answered_during_outage}"
+    )
+    assert set(statuses) == {200}
+    assert slowest < 5, f"a webhook took {slowest:.1f} s with Redis down (Twilio waits 15 s)"
+    # Answers to open check-ins and HELP got their reply in the request, broker or not.
+    assert answered_during_outage >= 6
+    wait_for(lambda: outbox_settled(stack), timeout=120, what="the backlog after Redis returned")
+    assert_inbound_stored_once(stack, sids)
+    assert_each_message_sent_once(stack)
+    logs = stack.logs()
+    assert "left for the sweeper" in logs  # remarks whose task could not be queued
+    # What the processes logged through all that names no one and quotes nothing.
+    assert not [phone for phone in phones if phone in logs]
+    assert "a bit stiff" not in logs
+
+
+def test_postgresql_restarted_under_traffic(stack: Deployment) -> None:
+    assert stack.postgres is not None
+    phones = seed(stack, 10, checking_in=5)
+    stack.twilio.delay = 0.02
+    stack.start_web()
+    stack.start_worker("worker", beat=True)
+    wait_for(lambda: outbox_settled(stack), timeout=60, what="first questions to go out")
+    stack.django(QUEUE.format(count=150))  # sends under way when the database goes
+    sids: list[str] = []
+    statuses: list[int] = []
+
+    def texts() -> None:
+        for n in range(60):
+            sid = "SM" + uuid.uuid4().hex
+            body = "4" if n % len(phones) < 5 else "ok today"
+            statuses.append(stack.text_in(phones[n % len(phones)], body, sid=sid))
+            sids.append(sid)
+            time.sleep(0.1)
+
+    traffic = threading.Thread(target=texts)
+    traffic.start()
+    time.sleep(1.5)
+    stack.postgres.restart()
+    traffic.join()
+
+    # Requests during the restart failed and were retried, as Twilio retries them.
+    assert set(statuses) == {200}
+    print(f"deliveries retried during the restart: {dict(RETRIED)}")
+    wait_for(lambda: outbox_settled(stack), timeout=120, what="the outbox after the restart")
+    assert_inbound_stored_once(stack, sids)
+    assert_each_message_sent_once(stack)
+    assert stack.twilio.callbacks_failed == 0
+
+
+def test_the_same_webhook_delivered_twice_and_concurrently(stack: Deployment) -> None:
+    phone = seed(stack, 1)[0]
+    stack.start_web()
+    stack.start_worker("worker", beat=True)
+    wait_for(lambda: outbox_settled(stack), timeout=60, what="the welcome to go out")
+    sid = "SM" + uuid.uuid4().hex
+    statuses: list[int] = []
+    barrier = threading.Barrier(8)
+
+    def deliver() -> None:
+        barrier.wait()
+        statuses.append(stack.text_in(phone, "HELP", sid=sid))
+
+    threads = [threading.Thread(target=deliver) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses += [stack.text_in(phone, "HELP", sid=sid) for _ in range(2)]
+
+    assert statuses == [200] * 10
+    wait_for(lambda: outbox_settled(stack), timeout=60, what="the reply")
+    assert_inbound_stored_once(stack, [sid])
+    assert_each_message_sent_once(stack)
+    helps = stack.query("SELECT count(*) FROM messaging_message WHERE template = 'help'")
+    assert helps == [(1,)]
+
+
+def test_two_schedulers_at_once_start_each_checkin_once(stack: Deployment) -> None:
+    seed(stack, 60)
+    stack.start_web()
+    stack.start_worker("worker")
+    stack.django(
+        """
+from datetime import timedelta
+from django.utils import timezone
+from checkins.models import CheckinSlot
+from checkins.services import slots_plan
+slots_plan()
+print(CheckinSlot.objects.update(due_at=timezone.now() - timedelta(minutes=1)))
+"""
+    )
+    due = stack.query("SELECT count(*) FROM checkins_checkinslot WHERE status = 'due'")[0][0]
+    assert due == 60
+
+    schedulers = [
+        threading.Thread(target=stack.manage, args=("send_due_checkins",)) for _ in range(2)
+    ]
+    for scheduler in schedulers:
+        scheduler.start()
+    for scheduler in schedulers:
+        scheduler.join()
+
+    wait_for(
+        lambda: stack.query("SELECT count(*) FROM checkins_checkin")[0][0] >= 60,
+        timeout=60,
+        what="check-ins to start",
+    )
+    wait_for(lambda: outbox_settled(stack), timeout=60, what="first questions to go out")
+    per_patient = stack.query("SELECT patient_id, count(*) FROM checkins_checkin GROUP BY 1")
+    assert len(per_patient) == 60
+    assert {n for _, n in per_patient} == {1}
+    slots = dict(stack.query("SELECT status, count(*) FROM checkins_checkinslot GROUP BY 1"))
+    assert slots.get("started") == 60
+    assert_each_message_sent_once(stack)
+    questions = stack.query(
+        "SELECT patient_id, count(*) FROM messaging_message "
+        "WHERE direction = 'out' AND template LIKE 'q_%%' GROUP BY 1"
+    )
+    assert len(questions) == 60
+    assert {n for _, n in questions} == {1}
