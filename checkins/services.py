@@ -158,15 +158,17 @@ def checkin_record_reply(*, patient: Patient, message: Message) -> ReplyResult:
 
     A reply that cannot be read is re-asked (at most twice), then the question is left
     unanswered. A reply with no open check-in is kept as a late answer to the last one, shown
-    to the clinician and never applied to a newer question; neither is a text sent before the
-    open check-in began.
+    to the clinician and never applied to a newer question.
     """
-    latest = Checkin.objects.filter(patient=patient).order_by("-started_at", "-pk").first()
+    # Only a check-in that had begun when the text arrived can be what it answers (a text
+    # handled a moment later by a worker may find a newer one open).
+    latest = (
+        Checkin.objects.filter(patient=patient, started_at__lte=message.created_at)
+        .order_by("-started_at", "-pk")
+        .first()
+    )
     is_open = latest is not None and latest.status == Checkin.Status.OPEN
     checkin = latest if latest is not None and is_open and latest.channel == "sms" else None
-    if checkin is not None and message.created_at < checkin.started_at:
-        # Sent before this check-in began (and handled late, by a worker): not an answer to it.
-        return ReplyResult()
     if checkin is None or not checkin.pending_question:
         last = latest if latest is not None and not is_open else None
         if last is not None and last.pending_question:

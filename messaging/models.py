@@ -106,7 +106,12 @@ class Message(models.Model):
 
     direction = models.CharField(max_length=3, choices=Direction)
     patient = models.ForeignKey(
-        Patient, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+        Patient,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+        db_index=False,  # message_patient_recent (patient, -created_at) serves these lookups
     )
     phone = models.CharField(max_length=32, help_text="The patient's number, E.164.")
     body = models.TextField(blank=True)

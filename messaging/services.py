@@ -340,7 +340,7 @@ def _cancel_pending(patient: Patient) -> int:
 
 
 def outbox_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
-    """Periodic catch-up: expire stale rows, send due ones, recover stuck ones.
+    """Periodic catch-up for the outbox: expire stale rows, send due ones, recover stuck ones.
 
     Sends rows whose enqueue was lost (broker down) or whose retry or quiet-hours deferral is
     due, highest priority first; returns counts for the log.
@@ -370,21 +370,7 @@ def outbox_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[str, 
     )
     for message_id in due:
         _enqueue(message_id)
-    unprocessed = list(
-        Message.objects.filter(
-            direction=Direction.IN,
-            processed_at__isnull=True,
-            created_at__lt=now - timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS),
-        ).values_list("pk", flat=True)[:limit]
-    )
-    for message_id in unprocessed:
-        inbound_process(message_id=message_id)
-    return {
-        "expired": expired,
-        "recovered": recovered,
-        "enqueued": len(due),
-        "inbound": len(unprocessed),
-    }
+    return {"expired": expired, "recovered": recovered, "enqueued": len(due)}
 
 
 # --- inbound -------------------------------------------------------------------------------------
@@ -415,14 +401,29 @@ def inbound_is_urgent(message: Message) -> bool:
     return import_string(path)(message) if path else True
 
 
-def inbound_defer(message_id: int) -> None:
-    """Hand a stored inbound SMS to a worker; if the broker is down, the sweeper takes it."""
-    from messaging.tasks import process_inbound
+INBOUND_GRACE = timedelta(seconds=1)  # leave a webhook's own processing to finish first
 
-    try:
-        process_inbound.delay(message_id)
-    except Exception:
-        logger.warning("sms %s: could not queue its processing; left for the sweeper", message_id)
+
+def inbound_drain(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Handle stored inbound messages not handled yet, oldest first; returns how many.
+
+    These are texts that needed no answer in their webhook's request, and any whose processing
+    there failed. Runs every 2 s on beat; a message handled meanwhile is skipped.
+    """
+    now = now or timezone.now()
+    unprocessed = list(
+        Message.objects.filter(
+            direction=Direction.IN, processed_at__isnull=True, created_at__lt=now - INBOUND_GRACE
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for message_id in unprocessed:
+        try:
+            inbound_process(message_id=message_id)
+        except Exception:  # one bad message must not hold up the others; it is tried again
+            logger.exception("sms %s: processing failed; tried again on the next run", message_id)
+    return len(unprocessed)
 
 
 def _storable(text: str) -> str:
@@ -490,8 +491,10 @@ def inbound_process(*, message_id: int) -> list[int]:
                 processed_at__isnull=True,
                 pk__lte=message.pk,
             ).order_by("pk")
-        else:
-            batch = Message.objects.filter(pk=message.pk, processed_at__isnull=True)
+        else:  # no patient row to lock: lock the message, so it is handled once
+            batch = Message.objects.select_for_update(of=("self",)).filter(
+                pk=message.pk, processed_at__isnull=True
+            )
         pending = list(batch.select_related("patient"))
         for position, inbound in enumerate(pending):
             if position and inbound.patient_id is not None:

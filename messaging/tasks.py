@@ -25,10 +25,10 @@ def send_message(message_id: int) -> str:
     return outcome.status
 
 
-@app.task(name="messaging.process_inbound", acks_late=True, reject_on_worker_lost=True)
-def process_inbound(message_id: int) -> int:
-    """Handle a stored inbound SMS that needed no answer in its webhook's request."""
-    return len(services.inbound_process(message_id=message_id))
+@app.task(name="messaging.drain_inbound")
+def drain_inbound() -> int:
+    """Every 2 s: handle the inbound texts the webhook left for later (see receive_sms)."""
+    return services.inbound_drain()
 
 
 @app.task(name="messaging.sweep_outbox")

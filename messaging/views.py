@@ -24,7 +24,6 @@ from accounts.models import Patient
 from messaging.backends.twilio import signature_is_valid
 from messaging.models import Message
 from messaging.services import (
-    inbound_defer,
     inbound_is_urgent,
     inbound_process,
     inbound_store,
@@ -47,9 +46,9 @@ def receive_sms(params: Any) -> HttpResponse:
     """Store, then handle, one inbound SMS; answer with empty TwiML.
 
     A text that needs an answer now (a keyword, safety words, an answer to an open check-in) is
-    handled here and its replies, emergency advice first, are sent before the response returns;
-    any other text is handed to a worker. Anything that fails after the message is stored is
-    logged and left for the sweeper, never a 500.
+    handled here and its replies, emergency advice first, are sent before the response returns.
+    Any other text, and any whose handling fails here, is left stored for `inbound_drain`, which
+    a worker runs every 2 s; never a 500 once the message is stored.
     """
     try:
         message, created = inbound_store(params=params)
@@ -59,11 +58,10 @@ def receive_sms(params: Any) -> HttpResponse:
         return HttpResponse(EMPTY_TWIML, content_type="text/xml")
     try:
         if not inbound_is_urgent(message):
-            inbound_defer(message.pk)
-            return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+            return HttpResponse(EMPTY_TWIML, content_type="text/xml")  # for inbound_drain
         reply_ids = inbound_process(message_id=message.pk)
     except Exception:
-        logger.exception("sms %s: processing failed; left for the sweeper", message.pk)
+        logger.exception("sms %s: processing failed; left for inbound_drain", message.pk)
     else:
         replies_send_now(reply_ids)
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")

@@ -281,10 +281,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-# How often the outbox sweeper runs; an inbound message still unprocessed after one period is
-# handled by it (its own task was lost).
+# How often the outbox sweeper runs (sends whose task was lost, retries, stuck sends).
 OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "drain-inbound": {"task": "messaging.drain_inbound", "schedule": 2.0},
     "sweep-outbox": {"task": "messaging.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     "checkins-tick": {"task": "checkins.tick", "schedule": 60.0},
 }

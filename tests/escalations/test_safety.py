@@ -14,7 +14,7 @@ from escalations.models import Escalation
 from messaging.backends import locmem
 from messaging.models import Message
 from tests.factories import make_patient
-from tests.messaging.helpers import new_sid, text_in
+from tests.messaging.helpers import drain_inbound, new_sid, text_in
 
 
 def reply(client: Client, patient: Patient, body: str, *, sid: str | None = None) -> list[str]:
@@ -157,10 +157,12 @@ def test_a_late_reply_is_kept_for_the_clinician_but_never_applied(
     Checkin.objects.filter(pk=checking_in.pk).update(status="expired")
 
     assert reply(client, patient, "9") == []
+    newer = checkin_start(patient=patient)  # before a worker handles the reply
+    drain_inbound()
 
     late = Answer.objects.get()
     assert (late.late, late.value, late.raw, late.question) == (True, None, "9", "back_pain")
-    newer = checkin_start(patient=patient)
+    assert late.checkin == checking_in
     assert newer.pending_question == "back_pain"
     assert not newer.answers.exists()
 

@@ -47,3 +47,12 @@ def post_signed(client: Client, path: str, params: dict[str, Any], **headers: An
 def text_in(client: Client, *, sender: str, body: str, sid: str | None = None) -> Any:
     """A patient (or anyone) texts SelfCare: a signed POST to the inbound webhook."""
     return post_signed(client, SMS_PATH, inbound_params(sender=sender, body=body, sid=sid))
+
+
+def drain_inbound() -> int:
+    """What a worker does every 2 s: handle the texts the webhook left for later."""
+    from django.utils import timezone
+
+    from messaging.services import INBOUND_GRACE, inbound_drain
+
+    return inbound_drain(now=timezone.now() + 2 * INBOUND_GRACE)

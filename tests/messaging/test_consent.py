@@ -10,7 +10,7 @@ from messaging.backends import locmem
 from messaging.backends.base import PermanentSendError
 from messaging.models import Message, Priority, ReviewItem, Status
 from messaging.services import message_queue, message_send
-from tests.messaging.helpers import text_in
+from tests.messaging.helpers import drain_inbound, text_in
 
 STOP_WORDS = ["STOP", "stop", " Stop ", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT",
               "REVOKE", "OPTOUT", "ALTO", "parar", "Cancelar"]  # fmt: skip
@@ -76,6 +76,7 @@ def test_other_texts_from_an_opted_out_patient_are_stored_but_restore_nothing(
     text_in(client, sender=str(patient.phone), body="STOP")
 
     response = text_in(client, sender=str(patient.phone), body=body)
+    drain_inbound()
 
     assert response.status_code == 200
     patient.refresh_from_db()
