@@ -1,5 +1,6 @@
-"""Admin pages with many escalations: queries and latency of the queue and the patient page
-with 100,000 escalations, against the same pages with 100 (the baseline, side by side).
+"""Pages with many escalations: queries and latency of the admin queue and patient page, and of
+the patient's own pages (with a year of daily check-ins), with 100,000 escalations, against the
+same pages with 100 (the baseline, side by side).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/selfcare_bench \\
     .venv/bin/python benchmarks/admin_pages.py --escalations 100000
@@ -7,9 +8,11 @@ with 100,000 escalations, against the same pages with 100 (the baseline, side by
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from accounts.services import patient_login_url  # noqa: E402
+from checkins.models import Answer, Checkin  # noqa: E402
 from escalations.models import Escalation  # noqa: E402
 
 RUNS = 15
@@ -52,6 +57,38 @@ def measure(client: Client, url: str) -> tuple[int, float]:
     return len(queries), statistics.median(times)
 
 
+def a_year_of_checkins(patient: Any) -> None:
+    """365 completed daily check-ins with pain scores: the history the patient pages chart."""
+    now = timezone.now()
+    checkins = Checkin.objects.bulk_create(
+        [
+            Checkin(
+                patient=patient,
+                kind="full",
+                status="completed",
+                started_at=now - timedelta(days=day),
+                expires_at=now - timedelta(days=day) + timedelta(hours=48),
+                ended_at=now - timedelta(days=day) + timedelta(minutes=5),
+            )
+            for day in range(365, 0, -1)
+        ]
+    )
+    Answer.objects.bulk_create(
+        [
+            Answer(
+                checkin=checkin,
+                patient=patient,
+                question=question,
+                value=(n * 7 + len(question)) % 11,
+                raw="",
+                answered_at=checkin.ended_at,
+            )
+            for n, checkin in enumerate(checkins)
+            for question in ("back_pain", "leg_pain")
+        ]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--escalations", type=int, default=100_000)
@@ -67,11 +104,22 @@ def main() -> None:
 
     clinician = make_clinician(username=f"bench-{os.getpid()}")
     patients = [make_patient(clinician=clinician).patient for _ in range(50)]
+    a_year_of_checkins(patients[0])
     client = staff_sign_in(Client(), clinician.user)
+    patient_client = Client()
+    token = patient_login_url(patient=patients[0]).split("t=")[1]
+    landing = patient_client.get(f"/me/login/?t={token}").content.decode()
+    nonce = re.search(r'name="nonce" value="([^"]*)"', landing)
+    assert nonce is not None
+    signed_in = patient_client.post("/me/login/", {"t": token, "nonce": nonce.group(1)})
+    assert signed_in.status_code == 302
     urls = {
-        "queue": "/admin/escalations/escalation/",
-        "queue, open only": "/admin/escalations/escalation/?status__exact=open",
-        "patient page": f"/admin/accounts/patient/{patients[0].pk}/change/",
+        "queue": (client, "/admin/escalations/escalation/"),
+        "queue, open only": (client, "/admin/escalations/escalation/?status__exact=open"),
+        "patient page": (client, f"/admin/accounts/patient/{patients[0].pk}/change/"),
+        "patient: today": (patient_client, "/me/"),
+        "patient: program": (patient_client, "/me/program/"),
+        "patient: progress": (patient_client, "/me/progress/"),
     }
 
     def add(n: int, offset: int = 0) -> None:
@@ -95,17 +143,17 @@ def main() -> None:
             )
 
     add(100)
-    small = {name: measure(client, url) for name, url in urls.items()}
+    small = {name: measure(*where) for name, where in urls.items()}
     add(args.escalations - 100, offset=100)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    large = {name: measure(client, url) for name, url in urls.items()}
+    large = {name: measure(*where) for name, where in urls.items()}
     print(
-        f"{'page':18} {'queries (100 / ' + str(args.escalations) + ')':>26} {'median ms (100 / ' + str(args.escalations) + ')':>30}"
+        f"{'page':20} {'queries (100 / ' + str(args.escalations) + ')':>26} {'median ms (100 / ' + str(args.escalations) + ')':>30}"
     )
     for name in urls:
         (q1, t1), (q2, t2) = small[name], large[name]
-        print(f"{name:18} {q1:>12} / {q2:<12} {t1:>13.1f} / {t2:<8.1f} ({t2 / t1:.1f}x)")
+        print(f"{name:20} {q1:>12} / {q2:<12} {t1:>13.1f} / {t2:<8.1f} ({t2 / t1:.1f}x)")
 
 
 if __name__ == "__main__":
