@@ -35,7 +35,19 @@ from twilio.request_validator import RequestValidator
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "fault-test-auth-token"
 ACCOUNT = "AC" + "fa" * 16
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def _postgres_bin() -> Path:
+    """Where initdb and pg_ctl are: on PATH, or Debian's newest /usr/lib/postgresql/N/bin."""
+    if found := shutil.which("pg_ctl"):
+        return Path(found).resolve().parent  # Debian links it from its versioned folder
+    debian = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parts[-3])
+    )
+    return debian[-1].parent if debian else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _postgres_bin()
 
 
 def free_port() -> int:
