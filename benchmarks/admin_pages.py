@@ -81,7 +81,7 @@ def a_year_of_checkins(patient: Any) -> None:
                 question=question,
                 value=(n * 7 + len(question)) % 11,
                 raw="",
-                answered_at=checkin.ended_at,
+                answered_at=checkin.started_at + timedelta(minutes=5),
             )
             for n, checkin in enumerate(checkins)
             for question in ("back_pain", "leg_pain")

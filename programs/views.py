@@ -36,13 +36,21 @@ def _client_address(request: HttpRequest) -> str:
 
 
 def _over_limit(key: str) -> bool:
-    """Count a request against a 15-minute window kept in the shared cache."""
-    cache.add(key, 0, RATE_WINDOW_SECONDS)
+    """Count a request against a 15-minute window kept in the shared cache.
+
+    Without the cache (Redis down) nothing can be counted, so nothing is sent: the page answers
+    as always, and texting LINK, which needs no cache, still works.
+    """
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW_SECONDS)
-        count = 1
+        cache.add(key, 0, RATE_WINDOW_SECONDS)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, RATE_WINDOW_SECONDS)
+            count = 1
+    except Exception:
+        logger.warning("sign-in link limit unavailable (cache down): request refused")
+        return True
     return count > settings.LINK_REQUESTS_PER_15_MINUTES
 
 

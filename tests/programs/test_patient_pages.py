@@ -108,6 +108,23 @@ def test_send_me_a_link_is_rate_limited(client: Client, patient: Patient) -> Non
     assert len(locmem.outbox) == 3
 
 
+def test_send_me_a_link_with_the_cache_down_sends_nothing_and_is_no_error(
+    client: Client, patient: Patient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.cache import cache
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(cache, "add", down)
+
+    response = client.post("/me/link/", {"phone": str(patient.phone)})
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "patient/link_sent.html"
+    assert locmem.outbox == []  # no count, no link: the limit fails closed
+
+
 def test_texting_link_sends_one(client: Client, patient: Patient) -> None:
     from tests.messaging.helpers import text_in
 
