@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 NOTIFY_AT_ONCE = (Severity.EMERGENCY, Severity.SAME_DAY)
 RENOTIFY_URGENT_EVERY = timedelta(hours=1)
+NOTIFY_TASK_GRACE = timedelta(minutes=1)  # time for the notification task to run first
 RENOTIFY_OTHER_EVERY = timedelta(hours=24)
 
 
@@ -257,9 +258,25 @@ def notify_clinician(*, escalation_id: int) -> None:
 
 
 def escalations_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """Re-notify overdue escalations; run referral clocks (half-time reminder, deadline)."""
+    """Notify urgent escalations whose notification was lost, re-notify overdue ones; run
+    referral clocks (half-time reminder, deadline)."""
     now = now or timezone.now()
     renotified = 0
+    # An urgent escalation whose notification task was lost (the broker was down when it
+    # opened) is notified now, not only once it is overdue.
+    never_notified = Escalation.objects.active().filter(
+        severity__in=NOTIFY_AT_ONCE,
+        last_notified_at__isnull=True,
+        created_at__lt=now - NOTIFY_TASK_GRACE,
+    )
+    notified_late = 0
+    for escalation_id in never_notified.values_list("pk", flat=True):
+        claimed = Escalation.objects.filter(pk=escalation_id, last_notified_at__isnull=True).update(
+            last_notified_at=now
+        )
+        if claimed:
+            _enqueue_notification(escalation_id)
+            notified_late += 1
     overdue = Escalation.objects.active().filter(due_at__lt=now).select_related("patient")
     for escalation in overdue:
         every = (
@@ -296,6 +313,7 @@ def escalations_sweep(*, now: datetime | None = None) -> dict[str, int]:
             overdue_clocks += 1
     scheduled = _schedule_rules(now)
     return {
+        "notified_late": notified_late,
         "renotified": renotified,
         "clock_reminders": reminded,
         "clocks_overdue": overdue_clocks,

@@ -150,6 +150,38 @@ def test_overdue_urgent_escalations_are_notified_again_hourly(
     assert len(mail.outbox) == 3
 
 
+def test_an_urgent_notification_lost_with_the_broker_is_sent_by_the_next_sweep(
+    patient: Patient, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    from escalations.tasks import notify_clinician
+
+    def broker_down(*args: Any) -> None:
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(notify_clinician, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation = escalate(patient=patient, hit=Hit("R1", Severity.EMERGENCY, "ces"))
+    assert mail.outbox == []
+    monkeypatch.undo()
+
+    escalations_sweep()
+    assert mail.outbox == []  # within a minute: the task may still be on its way
+    with time_machine.travel(escalation.created_at + timedelta(minutes=2), tick=False):
+        assert escalations_sweep()["notified_late"] == 1
+        assert escalations_sweep()["notified_late"] == 0
+
+    assert len(mail.outbox) == 1
+    assert Notification.objects.filter(escalation=escalation, channel="sms").count() == 1
+
+
+def test_routine_escalations_are_not_notified_at_once(patient: Patient) -> None:
+    escalation = escalate(patient=patient, hit=Hit("R19", Severity.ROUTINE, "silence"))
+
+    with time_machine.travel(escalation.created_at + timedelta(minutes=2), tick=False):
+        assert escalations_sweep()["notified_late"] == 0
+    assert mail.outbox == []
+
+
 def test_r19_is_not_raised_again_right_after_it_was_resolved(
     patient: Patient, clinician: Any
 ) -> None:
