@@ -326,23 +326,9 @@ class Deployment:
         self.processes[name] = process
         return process
 
-    def manage(self, *args: str) -> str:
+    def _python(self, *args: str) -> str:
         result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr[-2000:]
-        return result.stdout
-
-    def django(self, code: str) -> Any:
-        """Run Python with Django set up in a process of its own; return what it prints (JSON)."""
-        script = "import django, json\ndjango.setup()\n" + code
-        result = subprocess.run(
-            [sys.executable, "-c", script],
+            [sys.executable, *args],
             cwd=ROOT,
             env=self.env(),
             capture_output=True,
@@ -350,7 +336,15 @@ class Deployment:
             check=False,
         )
         assert result.returncode == 0, result.stderr[-3000:]
-        return json.loads(result.stdout.strip().splitlines()[-1]) if result.stdout.strip() else None
+        return result.stdout
+
+    def manage(self, *args: str) -> str:
+        return self._python("manage.py", *args)
+
+    def django(self, code: str) -> Any:
+        """Run Python with Django set up in a process of its own; return what it prints (JSON)."""
+        printed = self._python("-c", "import django, json\ndjango.setup()\n" + code).strip()
+        return json.loads(printed.splitlines()[-1]) if printed else None
 
     def start_web(self) -> None:
         self._spawn(
