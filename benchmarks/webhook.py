@@ -172,6 +172,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--drains", type=int, default=2, help="drains at once on the backlog")
     args = parser.parse_args()
     phones = prepare()
     server = start_gunicorn()
@@ -210,26 +211,45 @@ def main() -> None:
             f"(median {statistics.median(ratios):.2f}, target >= 0.5); "
             f"worst p99 at 100 req/s: {worst_p99:.1f} ms (target < 100 ms)"
         )
-        drain()
+        drain(args.drains)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
 
-def drain() -> None:
-    """The texts the webhook left for later, handled as one worker's drain task does."""
-    script = """
-import django, time; django.setup()
+def drain(workers: int = 2) -> None:
+    """The texts the webhook left for later, handled by `workers` drains at once, as worker
+    processes run overlapping drain tasks on a backlog (they skip each other's patients)."""
+    count = """
+import django; django.setup()
 from messaging.models import Message
+print(Message.objects.filter(direction="in", processed_at__isnull=True).count())
+"""
+    loop = """
+import django; django.setup()
 from messaging.services import inbound_drain
-waiting = Message.objects.filter(direction="in", processed_at__isnull=True).count()
-started = time.perf_counter()
 while inbound_drain():
     pass
-elapsed = time.perf_counter() - started
-print(f"one worker's drain: {waiting} texts handled in {elapsed:.1f} s = {waiting / elapsed:.0f}/s")
 """
-    subprocess.run([sys.executable, "-c", script], env=django_env(), cwd=ROOT, check=True)
+
+    def python(code: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-c", code],
+            env=django_env(),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    waiting = int(python(count).communicate()[0])
+    started = time.perf_counter()
+    for process in [python(loop) for _ in range(workers)]:
+        process.wait()
+    elapsed = time.perf_counter() - started
+    print(
+        f"{workers} drains at once: {waiting} texts handled in {elapsed:.1f} s "
+        f"= {waiting / elapsed:.0f}/s"
+    )
 
 
 if __name__ == "__main__":

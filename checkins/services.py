@@ -157,8 +157,8 @@ def checkin_record_reply(*, patient: Patient, message: Message) -> ReplyResult:
     """Apply an SMS reply to the patient's open check-in's pending question.
 
     A reply that cannot be read is re-asked (at most twice), then the question is left
-    unanswered. A reply with no open check-in is kept as a late answer to the last one, shown
-    to the clinician and never applied to a newer question.
+    unanswered. A reply with no open check-in is kept as a late answer to the last one started
+    before it arrived, shown to the clinician and never applied to a newer question.
     """
     # Only a check-in that had begun when the text arrived can be what it answers (a text
     # handled a moment later by a worker may find a newer one open).

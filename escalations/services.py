@@ -257,6 +257,18 @@ def notify_clinician(*, escalation_id: int) -> None:
         Notification.objects.create(escalation=escalation, channel="email", sent_at=timezone.now())
 
 
+def _notify_claimed(escalation_id: int, *, previous: datetime | None) -> bool:
+    """Queue the notification for an escalation the sweep just claimed; if the broker refuses
+    it, give the claim back so that the next sweep tries again."""
+    try:
+        _enqueue_notification(escalation_id)
+    except Exception:
+        logger.warning("escalation %s: could not queue its notification", escalation_id)
+        Escalation.objects.filter(pk=escalation_id).update(last_notified_at=previous)
+        return False
+    return True
+
+
 def escalations_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Notify urgent escalations whose notification was lost, re-notify overdue ones; run
     referral clocks (half-time reminder, deadline)."""
@@ -267,15 +279,14 @@ def escalations_sweep(*, now: datetime | None = None) -> dict[str, int]:
     never_notified = Escalation.objects.active().filter(
         severity__in=NOTIFY_AT_ONCE,
         last_notified_at__isnull=True,
-        created_at__lt=now - NOTIFY_TASK_GRACE,
+        last_evidence_at__lt=now - NOTIFY_TASK_GRACE,  # an upgrade's own task goes first too
     )
     notified_late = 0
     for escalation_id in never_notified.values_list("pk", flat=True):
         claimed = Escalation.objects.filter(pk=escalation_id, last_notified_at__isnull=True).update(
             last_notified_at=now
         )
-        if claimed:
-            _enqueue_notification(escalation_id)
+        if claimed and _notify_claimed(escalation_id, previous=None):
             notified_late += 1
     overdue = Escalation.objects.active().filter(due_at__lt=now).select_related("patient")
     for escalation in overdue:
@@ -288,8 +299,7 @@ def escalations_sweep(*, now: datetime | None = None) -> dict[str, int]:
             .filter(not_lately)
             .update(last_notified_at=now)
         )
-        if claimed:
-            _enqueue_notification(escalation.pk)
+        if claimed and _notify_claimed(escalation.pk, previous=escalation.last_notified_at):
             renotified += 1
     reminded = overdue_clocks = 0
     running = ReferralClock.objects.filter(stopped_at__isnull=True).select_related("patient")
@@ -504,7 +514,8 @@ def sms_reply_is_urgent(message: Message) -> bool:
 def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Message]:
     """Answer a patient's text: safety words first, then their open check-in.
 
-    Emergency advice is queued first (it is sent before anything else, in the same request);
+    Emergency advice is queued first (sent before anything else: a text that can bring it is
+    handled in the webhook's own request, see sms_reply_is_urgent);
     an emergency ends the check-in. Otherwise the next question, or at the end one message:
     the most severe of the check-in, or thanks.
     """

@@ -121,7 +121,9 @@ class Message(models.Model):
     provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
     segments = models.PositiveSmallIntegerField(default=1)
     encoding = models.CharField(max_length=4, default="gsm7")
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Send attempts (outbound); failed handling attempts (inbound)."
+    )
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     not_after = models.DateTimeField(null=True, blank=True, help_text="Expire unsent after this.")
     error_code = models.PositiveIntegerField(null=True, blank=True)
@@ -191,6 +193,7 @@ class ReviewItem(models.Model):
         OPT_OUT_INTENT = "opt_out_intent", "Free text that may ask to stop messages"
         AFTER_OPT_OUT = "after_opt_out", "Message from an opted-out patient"
         NUMBER_UNDELIVERABLE = "number_undeliverable", "Number cannot receive SMS"
+        NOT_HANDLED = "not_handled", "Message the app failed to handle: read it yourself"
 
     reason = models.CharField(max_length=32, choices=Reason)
     patient = models.ForeignKey(

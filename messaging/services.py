@@ -408,7 +408,8 @@ def inbound_drain(*, now: datetime | None = None, limit: int = 500) -> int:
     """Handle stored inbound messages not handled yet, oldest first; returns how many.
 
     These are texts that needed no answer in their webhook's request, and any whose processing
-    there failed. Runs every 2 s on beat; a message handled meanwhile is skipped.
+    there failed. Runs every 2 s on beat. A message handled meanwhile is skipped, and so is a
+    patient another drain (or webhook) holds, so overlapping runs share a backlog.
     """
     now = now or timezone.now()
     unprocessed = list(
@@ -420,7 +421,7 @@ def inbound_drain(*, now: datetime | None = None, limit: int = 500) -> int:
     )
     for message_id in unprocessed:
         try:
-            inbound_process(message_id=message_id)
+            inbound_process(message_id=message_id, wait=False)
         except Exception:  # one bad message must not hold up the others; it is tried again
             logger.exception("sms %s: processing failed; tried again on the next run", message_id)
     return len(unprocessed)
@@ -434,8 +435,8 @@ def _storable(text: str) -> str:
 def inbound_store(*, params: Any) -> tuple[Message, bool]:
     """Store an inbound SMS, unique on its MessageSid; (message, created).
 
-    Runs before any processing, in its own transaction, so that nothing that fails later can
-    lose the message. A duplicate delivery returns the stored row and created=False.
+    One INSERT, committed before any processing, so that nothing that fails later can lose the
+    message. A duplicate delivery returns the stored row and created=False.
     """
     sid = params.get("MessageSid") or params.get("SmsSid")
     if not sid:
@@ -471,11 +472,12 @@ def inbound_store(*, params: Any) -> tuple[Message, bool]:
     return message, True
 
 
-def inbound_process(*, message_id: int) -> list[int]:
+def inbound_process(*, message_id: int, wait: bool = True) -> list[int]:
     """Handle an inbound message and any earlier unprocessed ones from the same patient.
 
     The patient's row is locked, so replies are handled one at a time in arrival order even
-    when webhooks overlap. Returns the ids of the replies queued, for the caller to send at
+    when webhooks overlap. With `wait=False` a patient locked by someone else is skipped (the
+    drain comes back for it). Returns the ids of the replies queued, for the caller to send at
     once after commit.
     """
     replies: list[Message] = []
@@ -484,7 +486,13 @@ def inbound_process(*, message_id: int) -> list[int]:
         if message.processed_at is not None:
             return []
         if message.patient_id is not None:
-            Patient.objects.select_for_update().get(pk=message.patient_id)
+            locked = (
+                Patient.objects.select_for_update(skip_locked=not wait)
+                .filter(pk=message.patient_id)
+                .exists()
+            )
+            if not locked:
+                return []
             batch = Message.objects.filter(
                 direction=Direction.IN,
                 patient_id=message.patient_id,
@@ -492,7 +500,7 @@ def inbound_process(*, message_id: int) -> list[int]:
                 pk__lte=message.pk,
             ).order_by("pk")
         else:  # no patient row to lock: lock the message, so it is handled once
-            batch = Message.objects.select_for_update(of=("self",)).filter(
+            batch = Message.objects.select_for_update(of=("self",), skip_locked=not wait).filter(
                 pk=message.pk, processed_at__isnull=True
             )
         pending = list(batch.select_related("patient"))
@@ -500,9 +508,36 @@ def inbound_process(*, message_id: int) -> list[int]:
             if position and inbound.patient_id is not None:
                 # Handling one message (STOP, say) changes the patient the next one sees.
                 inbound.patient = Patient.objects.get(pk=inbound.patient_id)
-            replies.extend(_handle_inbound(inbound))
+            try:
+                with transaction.atomic():  # a failure undoes this message's effects only
+                    handled = _handle_inbound(inbound)
+            except Exception:
+                _inbound_failed(inbound)  # the patient's later texts are still handled
+                continue
+            replies.extend(handled)
             Message.objects.filter(pk=inbound.pk).update(processed_at=timezone.now())
     return [reply.pk for reply in replies if reply.status == Status.PENDING]
+
+
+def _inbound_failed(message: Message) -> None:
+    """Count a failed attempt at handling `message`; after the last, hand it to a person.
+
+    The drain tries again; a message that keeps failing is marked handled and opened for review
+    instead, so it neither retries forever nor holds up the patient's later texts.
+    """
+    attempts = message.attempts + 1
+    logger.exception(
+        "sms %s: handling failed (attempt %s of %s)", message.pk, attempts, MAX_ATTEMPTS
+    )
+    fields: dict[str, Any] = {"attempts": attempts}
+    if attempts >= MAX_ATTEMPTS:
+        fields["processed_at"] = timezone.now()
+        ReviewItem.objects.get_or_create(
+            message=message,
+            reason=ReviewItem.Reason.NOT_HANDLED,
+            defaults={"patient_id": message.patient_id},
+        )
+    Message.objects.filter(pk=message.pk).update(**fields)
 
 
 def _handle_inbound(message: Message) -> list[Message]:

@@ -33,7 +33,8 @@ def drain_inbound() -> int:
 
 @app.task(name="messaging.sweep_outbox")
 def sweep_outbox() -> dict[str, int]:
-    """Every 30 s: send what the outbox holds that is due, expire and recover the rest."""
+    """Every OUTBOX_SWEEP_SECONDS: send what the outbox holds that is due, expire and recover
+    the rest."""
     counts = services.outbox_sweep()
     if any(counts.values()):
         logger.info("outbox sweep: %s", counts)

@@ -284,7 +284,12 @@ CELERY_TIMEZONE = "UTC"
 # How often the outbox sweeper runs (sends whose task was lost, retries, stuck sends).
 OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "drain-inbound": {"task": "messaging.drain_inbound", "schedule": 2.0},
+    # expires: a drain not started within its period is dropped; the next one does its work.
+    "drain-inbound": {
+        "task": "messaging.drain_inbound",
+        "schedule": 2.0,
+        "options": {"expires": 2.0},
+    },
     "sweep-outbox": {"task": "messaging.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     "checkins-tick": {"task": "checkins.tick", "schedule": 60.0},
 }

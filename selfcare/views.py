@@ -32,7 +32,9 @@ def _check_broker() -> dict[str, Any]:
     try:
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=1)
-    except Exception as error:  # report, don't fail: the webhook stores and the sweeper catches up
+    except (
+        Exception
+    ) as error:  # report, don't fail: the webhook stores; the drain and sweep catch up
         logger.warning("healthz: broker check failed: %s", type(error).__name__)
         return {"status": "error", "transport": transport, "error": type(error).__name__}
     return {"status": "ok", "transport": transport}

@@ -117,7 +117,7 @@ def test_a_duplicate_delivery_is_200_with_no_second_effect(
     assert len(locmem.outbox) == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_duplicates_store_one_row_and_answer_200(patient: Patient) -> None:
     sid = new_sid()
     statuses: list[int] = []
@@ -237,6 +237,37 @@ def test_processing_failure_still_answers_200_and_the_drain_finishes_the_job(
     assert [m.template for m in Message.objects.filter(direction="out")] == ["help"]
 
 
+def test_a_text_that_keeps_failing_goes_to_a_person_and_holds_up_nothing(
+    client: Client, patient: Patient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from messaging import services
+
+    handle = services._handle_inbound
+
+    def fails_on_one_text(message: Any) -> Any:
+        if message.body == "the text that breaks it":
+            raise RuntimeError("bug")
+        return handle(message)
+
+    monkeypatch.setattr(services, "_handle_inbound", fails_on_one_text)
+    text_in(client, sender=str(patient.phone), body="the text that breaks it")
+    # A later HELP from the same patient is answered in its request all the same.
+    assert text_in(client, sender=str(patient.phone), body="HELP").status_code == 200
+    assert [m.template for m in Message.objects.filter(direction="out")] == ["help"]
+    broken = Message.objects.get(body="the text that breaks it")
+    assert (broken.attempts, broken.processed_at) == (1, None)
+
+    drain_inbound()
+    drain_inbound()
+
+    broken.refresh_from_db()
+    assert broken.attempts == 3
+    assert broken.processed_at is not None  # no more retries
+    review = ReviewItem.objects.get(reason="not_handled")
+    assert (review.message, review.patient) == (broken, patient)
+    assert drain_inbound() == 0
+
+
 def _query(params: dict[str, Any]) -> Any:
     from django.http import QueryDict
 
@@ -285,3 +316,39 @@ def test_an_answer_to_an_open_checkin_gets_its_next_question_in_the_request(
     reply = Message.objects.filter(direction="out", in_reply_to__isnull=False).get()
     assert reply.template == f"q_{checkin.pending_question}"
     assert reply.status == Status.QUEUED  # handed to the provider before the response
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_drain_skips_a_patient_someone_else_holds_and_comes_back(patient: Patient) -> None:
+    import time
+
+    from django.db import transaction
+
+    remark, _ = inbound_store(params=_query(inbound_params(sender=str(patient.phone), body="ok")))
+    locked, release = threading.Event(), threading.Event()
+
+    def another_drain() -> None:
+        try:
+            with transaction.atomic():
+                Patient.objects.select_for_update().get(pk=patient.pk)
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=another_drain)
+    holder.start()
+    assert locked.wait(timeout=10)
+    started = time.monotonic()
+    drain_inbound()
+    waited = time.monotonic() - started
+    remark.refresh_from_db()
+    release.set()
+    holder.join(timeout=10)
+
+    assert waited < 2  # it did not queue behind the other holder
+    assert remark.processed_at is None
+    drain_inbound()
+    remark.refresh_from_db()
+    assert remark.processed_at is not None
