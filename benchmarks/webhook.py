@@ -182,6 +182,7 @@ def main() -> None:
             asyncio.run(saturate(path, phones, 1))
         # Rounds alternate the two endpoints, so a noisy moment on the machine hits both.
         rows: dict[str, list[tuple[float, ...]]] = {label: [] for label, _ in endpoints}
+        drains: list[str] = []
         for _ in range(args.rounds):
             for label, path in endpoints:
                 rps, lat = asyncio.run(saturate(path, phones, args.seconds))
@@ -191,6 +192,9 @@ def main() -> None:
                 rows[label].append(
                     (rps, pct(lat, 50), pct(lat, 99), pct(paced, 50), pct(paced, 99))
                 )
+            # Between rounds the workers drain what the webhook left, as they would all along,
+            # so every round starts from the same state.
+            drains.append(drain(args.drains))
         print(
             f"{'round':5} {'endpoint':18} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
             f"| at 100 req/s: {'p50':>6} {'p99':>6}"
@@ -211,13 +215,13 @@ def main() -> None:
             f"(median {statistics.median(ratios):.2f}, target >= 0.5); "
             f"worst p99 at 100 req/s: {worst_p99:.1f} ms (target < 100 ms)"
         )
-        drain(args.drains)
+        print("\n".join(drains))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
 
-def drain(workers: int = 2) -> None:
+def drain(workers: int = 2) -> str:
     """The texts the webhook left for later, handled by `workers` drains at once, as worker
     processes run overlapping drain tasks on a backlog (they skip each other's patients)."""
     count = """
@@ -246,7 +250,7 @@ while inbound_drain():
     for process in [python(loop) for _ in range(workers)]:
         process.wait()
     elapsed = time.perf_counter() - started
-    print(
+    return (
         f"{workers} drains at once: {waiting} texts handled in {elapsed:.1f} s "
         f"= {waiting / elapsed:.0f}/s"
     )
