@@ -8,8 +8,9 @@ with a bare Django view that validates the same form POST and inserts one row.
 
 Two measurements per endpoint, in alternating rounds: the most requests per second 8
 concurrent clients get, with p50/p99 latency; and latency at a fixed 100 requests per second.
-Signed requests, a new MessageSid each, from 200 enrolled patients with no check-in open (the
-webhook stores them and leaves them to the worker's drain, which is timed at the end).
+Signed requests, a new MessageSid each, from 200 enrolled patients with no check-in open,
+alternating a remark and a number (the webhook stores them and leaves them to the drain, run
+between rounds by two processes and timed).
 """
 
 import argparse
@@ -31,6 +32,7 @@ PORT = 8765
 TOKEN = "benchmark-auth-token"
 BASE = f"http://127.0.0.1:{PORT}"
 PATIENTS = 200
+BODIES = ("feeling a bit better today", "4")
 _sid = count()
 
 
@@ -114,7 +116,9 @@ def signed(path: str, phones: list[str]) -> tuple[dict[str, str], dict[str, str]
         "AccountSid": "AC" + "0" * 32,
         "From": phones[n % len(phones)],
         "To": "+15005550006",
-        "Body": "feeling a bit better today",
+        # Half remarks, half numbers: a number could answer a question, so it costs the
+        # webhook the lookup of an open check-in; a remark does not.
+        "Body": BODIES[n % len(BODIES)],
         "NumMedia": "0",
     }
     signature = RequestValidator(TOKEN).compute_signature(f"{BASE}{path}", params)

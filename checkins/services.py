@@ -142,6 +142,19 @@ class ReplyResult:
     late: bool = False
 
 
+MOST_CHOICES = max(len(question.choices) for question in BY_KEY.values())
+
+
+def reply_could_answer(text: str) -> bool:
+    """Whether some question could take `text` as its answer: a score, a yes or no, or picks
+    from a list. Any other text can only earn a re-prompt."""
+    return (
+        parsing.parse_pain(text) is not None
+        or parsing.parse_yes_no(text) is not None
+        or parsing.parse_choices(text, MOST_CHOICES) is not None
+    )
+
+
 def _parse(question: Question, text: str) -> tuple[bool, object]:
     if question.type == AnswerType.NUMBER:
         value: object = parsing.parse_pain(text)

@@ -27,6 +27,7 @@ from checkins.services import (
     checkin_close,
     checkin_record_reply,
     recent_values,
+    reply_could_answer,
 )
 from escalations import rules
 from escalations.models import Escalation, Evidence, Notification, ReferralClock
@@ -501,11 +502,14 @@ def _text_hits(message: Message, keyword: Keyword | None, *, now: datetime) -> l
 def sms_reply_is_urgent(message: Message) -> bool:
     """Whether a patient's text must be answered in the request that brought it
     (settings.SMS_REPLY_URGENT): its words call for a safety rule, or it answers an open SMS
-    check-in (the next question, or emergency advice, goes back at once). Anything else, a
-    remark with no check-in open, is handled by a worker moments later.
+    check-in (the next question, or emergency advice, goes back at once). Anything else is
+    handled by the drain within seconds: a remark with no check-in open, and a text that no
+    question could take as its answer, which at most earns a re-prompt.
     """
     if message.patient_id is None or _text_hits(message, None, now=timezone.now()):
         return True
+    if not reply_could_answer(message.body):
+        return False
     return Checkin.objects.filter(
         patient_id=message.patient_id, status=Checkin.Status.OPEN, channel=Checkin.Channel.SMS
     ).exists()

@@ -118,7 +118,9 @@ class Message(models.Model):
     template = models.CharField(max_length=64, blank=True, help_text="Template key, outbound.")
     status = models.CharField(max_length=16, choices=Status)
     priority = models.PositiveSmallIntegerField(choices=Priority, default=Priority.BULK)
-    provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # NULL until sent, so that unsent rows do not collide. Unique by a constraint, not
+    # unique=True: on PostgreSQL that would add a LIKE index nothing uses and inserts pay for.
+    provider_sid = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     segments = models.PositiveSmallIntegerField(default=1)
     encoding = models.CharField(max_length=4, default="gsm7")
     attempts = models.PositiveSmallIntegerField(
@@ -129,7 +131,12 @@ class Message(models.Model):
     error_code = models.PositiveIntegerField(null=True, blank=True)
     suppressed_reason = models.CharField(max_length=20, choices=SuppressedReason, blank=True)
     in_reply_to = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replies",
+        db_index=False,  # never looked up from the other side; messages are never deleted
     )
     is_auto_reply = models.BooleanField(default=False)
     is_staff_alert = models.BooleanField(
@@ -159,10 +166,11 @@ class Message(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["provider_sid"], name="message_provider_sid_unique"),
             models.CheckConstraint(
                 condition=~models.Q(direction="in") | models.Q(provider_sid__isnull=False),
                 name="inbound_has_provider_sid",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -241,3 +241,25 @@ def test_parsers_do_not_raise_on_a_huge_number() -> None:
 
     assert parse_pain(digits) is None
     assert parse_choices(digits, 5) is None
+
+
+@settings(max_examples=500)
+@given(text=TEXTS)
+def test_a_text_any_question_could_take_is_never_put_off(text: str) -> None:
+    # The webhook leaves a text that reply_could_answer refuses to the drain (seconds later):
+    # that is only safe if no question at all would have read it as an answer.
+    from checkins.services import BY_KEY, _parse, reply_could_answer
+
+    if any(_parse(question, text)[0] for question in BY_KEY.values()):
+        assert reply_could_answer(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "could"),
+    [("7", True), ("yes", True), ("no", True), ("1 3", True), ("none", True), ("sí", True),
+     ("feeling a bit better today", False), ("what do you mean?", False), ("thanks!", False)],
+)  # fmt: skip
+def test_which_texts_could_answer_a_question(text: str, could: bool) -> None:
+    from checkins.services import reply_could_answer
+
+    assert reply_could_answer(text) is could

@@ -352,3 +352,22 @@ def test_a_drain_skips_a_patient_someone_else_holds_and_comes_back(patient: Pati
     drain_inbound()
     remark.refresh_from_db()
     assert remark.processed_at is not None
+
+
+def test_with_a_checkin_open_a_text_no_question_could_take_is_re_asked_by_the_drain(
+    client: Client, patient: Patient
+) -> None:
+    from checkins.services import checkin_start
+
+    checkin = checkin_start(patient=patient)
+    first = checkin.pending_question
+
+    text_in(client, sender=str(patient.phone), body="what do you mean?")
+    assert not Message.objects.filter(direction="out", in_reply_to__isnull=False).exists()
+
+    drain_inbound()
+
+    checkin.refresh_from_db()
+    assert (checkin.pending_question, checkin.reprompts) == (first, 1)
+    reprompt = Message.objects.get(direction="out", in_reply_to__isnull=False)
+    assert reprompt.template.startswith("reprompt_")
