@@ -405,7 +405,8 @@ INBOUND_GRACE = timedelta(seconds=1)  # leave a webhook's own processing to fini
 
 
 def inbound_drain(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Handle stored inbound messages not handled yet, oldest first; returns how many.
+    """Handle stored inbound messages not handled yet, oldest first, and send their replies at
+    once, as the webhook does; returns how many were looked at.
 
     These are texts that needed no answer in their webhook's request, and any whose processing
     there failed. Runs every 2 s on beat. A message handled meanwhile is skipped, and so is a
@@ -421,7 +422,7 @@ def inbound_drain(*, now: datetime | None = None, limit: int = 500) -> int:
     )
     for message_id in unprocessed:
         try:
-            inbound_process(message_id=message_id, wait=False)
+            replies_send_now(inbound_process(message_id=message_id, wait=False))
         except Exception:  # one bad message must not hold up the others; it is tried again
             logger.exception("sms %s: processing failed; tried again on the next run", message_id)
     return len(unprocessed)
