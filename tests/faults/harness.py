@@ -23,7 +23,7 @@ import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -402,12 +402,13 @@ class Deployment:
     def stop_all(self) -> None:
         for name in list(self.processes):
             process = self.processes.pop(name)
-            try:
+            with suppress(ProcessLookupError, subprocess.TimeoutExpired):
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=20)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
+            # Whatever of the group outlived its leader (a pool child, embedded beat) goes too.
+            with suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            process.wait()
 
     def text_in(self, sender: str, body: str, *, sid: str | None = None) -> int:
         params = {
