@@ -32,6 +32,8 @@ from typing import Any
 import psycopg
 from twilio.request_validator import RequestValidator
 
+from tests.messaging.helpers import inbound_params
+
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "fault-test-auth-token"
 ACCOUNT = "AC" + "fa" * 16
@@ -411,14 +413,7 @@ class Deployment:
             process.wait()
 
     def text_in(self, sender: str, body: str, *, sid: str | None = None) -> int:
-        params = {
-            "MessageSid": sid or "SM" + uuid.uuid4().hex,
-            "AccountSid": ACCOUNT,
-            "From": sender,
-            "To": "+15005550006",
-            "Body": body,
-            "NumMedia": "0",
-        }
+        params = inbound_params(sender=sender, body=body, sid=sid, AccountSid=ACCOUNT)
         return post_as_twilio(f"{self.base}/hooks/twilio/sms/", params)
 
     def query(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
