@@ -1,6 +1,5 @@
 """People: staff users, clinicians and patients, and the dated record of SMS consent."""
 
-import zoneinfo
 from datetime import date, time
 from functools import cache
 from importlib import resources
@@ -11,9 +10,11 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.utils.timezone import localdate, now
+from django.utils.timezone import now
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
+
+from selfcare.clock import latest_today
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -140,7 +141,9 @@ class PatientQuerySet(models.QuerySet["Patient"]):
 class Patient(models.Model):
     """A person enrolled in SelfCare, under one responsible clinician.
 
-    `status`: active → paused → active … → discharged (final).
+    `status`: active → discharged (final). Pausing belongs to the program (`Enrollment.status`):
+    a paused program gets no scheduled check-ins or nudges, and the patient's texts are still
+    handled.
 
     `sms_consent` is the current state; every change is also a dated `ConsentEvent`:
 
@@ -152,7 +155,6 @@ class Patient(models.Model):
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
         DISCHARGED = "discharged", "Discharged"
 
     first_name = models.CharField(max_length=100, validators=[validate_single_line])
@@ -245,9 +247,8 @@ class Patient(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
-        # "Today" where the patient is, so a clinic east of UTC can enter today's date.
-        zone = self.timezone if self.timezone in known_timezones() else settings.TIME_ZONE
-        today = localdate(timezone=zoneinfo.ZoneInfo(zone))
+        # Dates are the clinic's, which may be anywhere: see selfcare/clock.py.
+        today = latest_today(now())
         if self.presentation_date and self.presentation_date > today:
             errors["presentation_date"] = "The presentation date cannot be in the future."
         if self.onset_date and self.onset_date > today:

@@ -115,6 +115,10 @@ def checkin_start(
         raise CheckinRefused(reason)
     if patient.status != Patient.Status.ACTIVE:
         raise CheckinRefused(f"patient_{patient.status}")
+    # A scheduled check-in waits for a paused program; one a clinician or the patient asks for
+    # now goes ahead.
+    if slot is not None and not Enrollment.objects.active().filter(patient=patient).exists():
+        raise CheckinRefused("program_paused")
     try:
         with transaction.atomic():
             checkin = Checkin.objects.create(
@@ -302,8 +306,9 @@ def _local_time() -> time:
 def _current_tier() -> Any:
     from django.db.models import Subquery
 
+    # A paused program has no tier to schedule: no slots until it resumes.
     return Subquery(
-        Enrollment.objects.current()
+        Enrollment.objects.active()
         .filter(patient=OuterRef("pk"))
         .order_by("-created_at")
         .values("program__tier")[:1]

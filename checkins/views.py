@@ -13,6 +13,7 @@ from checkins.models import Answer, Checkin
 from programs.models import Enrollment, ExerciseLog, StepProgress, StepText
 from programs.services import enrollment_timeline
 from programs.ui import patient_page
+from selfcare.clock import local_today
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 160, 24
 MAX_POINTS = 60  # the last two months or so of check-ins
@@ -22,7 +23,7 @@ MAX_POINTS = 60  # the last two months or so of check-ins
 def today(request: HttpRequest) -> HttpResponse:
     """Due steps (not yet done) and any open check-in."""
     patient: Patient = request.patient  # type: ignore[attr-defined]
-    local_today = timezone.localdate(timezone=ZoneInfo(patient.timezone))
+    day = local_today(timezone.now(), ZoneInfo(patient.timezone))
     enrollment = (
         Enrollment.objects.current().filter(patient=patient).select_related("program").first()
     )
@@ -30,8 +31,8 @@ def today(request: HttpRequest) -> HttpResponse:
     if enrollment is not None and enrollment.status == Enrollment.Status.ACTIVE:
         entries = [
             e
-            for e in enrollment_timeline(enrollment=enrollment, today=local_today)
-            if e.due_on <= local_today and not e.done
+            for e in enrollment_timeline(enrollment=enrollment, today=day)
+            if e.due_on <= day and not e.done
         ]
         texts = {
             t.step_id: t

@@ -1,6 +1,7 @@
 """The clinicians' escalation queue: their own patients only, most urgent first."""
 
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
@@ -27,6 +28,7 @@ from escalations.services import (
 from programs.admin import PatientAdmin
 from programs.models import current_enrollment
 from programs.stratification import ITEM_LABELS, InvalidAnswers
+from selfcare.clock import latest_today, local_today
 
 
 class OwnPatientsAdmin(OwnPatientsMixin, admin.ModelAdmin[Any]):
@@ -177,6 +179,8 @@ class ReferralClockForm(forms.ModelForm[ReferralClock]):
                 self.add_error("referral_type", "Which service was the patient referred to?")
             if not data.get("referral_date"):
                 self.add_error("referral_date", "When was the referral made?")
+            elif data["referral_date"] > latest_today(timezone.now()):
+                self.add_error("referral_date", "The referral date cannot be in the future.")
         if "_dismiss" in self.data and not str(data.get("stop_note", "")).strip():
             self.add_error("stop_note", "A reason is required to dismiss a referral clock.")
         return data
@@ -323,7 +327,7 @@ class PatientRecordAdmin(PatientAdmin):
             raise Http404
         user = cast(User, request.user)
         enrollment = current_enrollment(patient)
-        today = timezone.localdate()
+        today = local_today(timezone.now(), ZoneInfo(patient.timezone))
         try:
             if action == "pause" and enrollment:
                 enrollment_pause(enrollment=enrollment, today=today)

@@ -9,10 +9,11 @@ The app escalates for human review: it never diagnoses and never advises on medi
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from messaging.keywords import fold
+from selfcare.clock import local_today
 
 
 class Severity(StrEnum):
@@ -80,7 +81,7 @@ class RuleInput:
 
     now: datetime
     flags: Mapping[str, bool]
-    enrolled_on: date
+    enrolled_on: date  # the patient's local date of enrollment
     onset_date: date | None
     presentation_date: date
     baseline_back: int
@@ -95,6 +96,12 @@ class RuleInput:
     expired_in_a_row: int = 0
     last_heard_at: datetime | None = None
     serious_escalations_12_weeks: int = 0
+    zone: tzinfo = UTC  # the patient's time zone: day counts are counted in their days
+
+    @property
+    def today(self) -> date:
+        """The patient's local date at `now` (selfcare/clock.py)."""
+        return local_today(self.now, self.zone)
 
 
 def _yes(data: RuleInput, key: str) -> bool:
@@ -222,7 +229,7 @@ def r10(data: RuleInput) -> Hit | None:
     # CLINICAL.md counts from onset; with onset unknown we count from presentation (as the 3m
     # clock does), which can only make the rule later, never earlier.
     start = data.onset_date or data.presentation_date
-    if (data.now.date() - start).days < R10_MIN_DAYS:
+    if (data.today - start).days < R10_MIN_DAYS:
         return None
     last = _last_two(data, "leg_pain")
     if len(last) == 2 and sum(last) / 2 > R10_NOT_SETTLING_RATIO * data.baseline_leg:
@@ -260,7 +267,7 @@ def r12(data: RuleInput) -> Hit | None:
 
 
 def r13(data: RuleInput) -> Hit | None:
-    if data.now.date() >= data.enrolled_on + timedelta(days=R13_DAYS):
+    if data.today >= data.enrolled_on + timedelta(days=R13_DAYS):
         return Hit(
             "R13", Severity.ROUTINE, "Two weeks since enrollment: re-screen with STarT Back."
         )

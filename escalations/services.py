@@ -8,9 +8,10 @@ question) and the rules, and decides the single message the patient is told.
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -35,6 +36,8 @@ from escalations.rules import Hit, RuleInput, Severity
 from messaging.keywords import Keyword
 from messaging.models import Message, Priority
 from messaging.services import message_queue
+from programs.models import Enrollment
+from selfcare.clock import clinic_zone, day_start, local_today
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +65,12 @@ def rule_input(
         created_at__gte=now - rules.R20_WINDOW,
     ).count()
     sites = current.get("pain_sites") if current else None
+    zone = ZoneInfo(patient.timezone)
     return RuleInput(
         now=now,
+        zone=zone,
         flags=patient.flags,
-        enrolled_on=patient.created_at.date(),
+        enrolled_on=local_today(patient.created_at, zone),
         onset_date=patient.onset_date,
         presentation_date=patient.presentation_date,
         baseline_back=patient.baseline_back_pain,
@@ -339,9 +344,7 @@ def _schedule_rules(now: datetime) -> int:
         status=Patient.Status.ACTIVE, created_at__lte=now - timedelta(days=rules.R13_DAYS)
     ).exclude(escalations__rule="R13")
     for patient in rescreen_due:
-        hit = rules.r13(
-            replace(rule_input(patient, now=now), enrolled_on=patient.created_at.date())
-        )
+        hit = rules.r13(rule_input(patient, now=now))
         if hit is not None:
             escalate(patient=patient, hit=hit, now=now)
             raised += 1
@@ -362,6 +365,8 @@ def _schedule_rules(now: datetime) -> int:
             status=Patient.Status.ACTIVE, sms_consent="active", created_at__lte=silent_since
         )
         .exclude(Exists(outreach_pending))
+        # A paused program asks nothing, so its silence is expected.
+        .filter(Exists(Enrollment.objects.active().filter(patient=OuterRef("pk"))))
         .filter(~Exists(heard) | Exists(expired_recently))
     )
     for patient in candidates:
@@ -430,8 +435,8 @@ def clock_start(*, patient: Patient, kind: rules.Clock, rule: str, now: datetime
         if kind == rules.Clock.TWO_WEEKS
         else (patient.onset_date or patient.presentation_date)
     )
-    start = datetime.combine(start_day, time(0), tzinfo=UTC)
-    deadline = datetime.combine(deadline_day, time(0), tzinfo=UTC)
+    zone = clinic_zone()
+    start, deadline = day_start(start_day, zone), day_start(deadline_day, zone)
     return ReferralClock.objects.create(
         patient=patient,
         kind=kind,

@@ -147,6 +147,10 @@ class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
     def current(self) -> "EnrollmentQuerySet":
         return self.filter(status__in=Enrollment.CURRENT)
 
+    def active(self) -> "EnrollmentQuerySet":
+        """Current and not paused: the program is running."""
+        return self.filter(status=Enrollment.Status.ACTIVE)
+
 
 class Enrollment(models.Model):
     """A patient's place in a program.

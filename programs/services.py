@@ -37,6 +37,7 @@ from programs.models import (
     StepProgress,
     StepText,
 )
+from selfcare.clock import local_today
 
 # Model field → the name the enrollment input (API body and admin form) uses for it.
 _INPUT_NAMES = {"baseline_back_pain": "back_pain", "baseline_leg_pain": "leg_pain"}
@@ -143,7 +144,7 @@ def patient_enroll(
                 patient=patient,
                 program=program,
                 screen=screen,
-                started_on=timezone.localdate(timezone=ZoneInfo(patient.timezone)),
+                started_on=local_today(timezone.now(), ZoneInfo(patient.timezone)),
                 enrolled_by=actor,
             )
             patient_set_sms_consent(
@@ -256,7 +257,7 @@ def enrollment_change_tier(*, patient: Patient, tier: str, actor: User) -> Enrol
             patient=patient,
             program=program,
             screen=current.screen if current else None,
-            started_on=timezone.localdate(timezone=ZoneInfo(patient.timezone)),
+            started_on=local_today(timezone.now(), ZoneInfo(patient.timezone)),
             enrolled_by=actor,
         )
         nudges_plan(enrollment=enrollment)
@@ -302,9 +303,11 @@ def nudges_send_due(*, now: datetime | None = None, limit: int = 1000) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         ids = list(
+            # A paused program's nudges wait: resuming moves them back by the days paused.
             StepNudge.objects.filter(status=StepNudge.Status.DUE, due_at__lte=now)
+            .exclude(enrollment__status=Enrollment.Status.PAUSED)
             .order_by("due_at")
-            .select_for_update(skip_locked=True)
+            .select_for_update(skip_locked=True, of=("self",))
             .values_list("pk", flat=True)[:limit]
         )
     sent = 0
@@ -319,7 +322,7 @@ def nudges_send_due(*, now: datetime | None = None, limit: int = 1000) -> int:
             done = StepProgress.objects.filter(enrollment=enrollment, step=nudge.step).exists()
             if (
                 done
-                or enrollment.status != Enrollment.Status.ACTIVE
+                or enrollment.status == Enrollment.Status.ENDED
                 or patient.status != Patient.Status.ACTIVE
             ):
                 StepNudge.objects.filter(pk=nudge_id).update(status=StepNudge.Status.SKIPPED)

@@ -25,6 +25,7 @@ from messaging.services import message_queue, redact, replies_send_now
 from programs.models import Enrollment, Step, StepText
 from programs.services import enrollment_timeline, exercise_log, step_mark_done
 from programs.ui import SESSION_SIGNED_IN_AT, no_store, patient_page
+from selfcare.clock import local_today
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ def _texts(steps: list[Step], language: str) -> dict[int, StepText]:
 def timeline(request: HttpRequest) -> HttpResponse:
     patient: Patient = request.patient  # type: ignore[attr-defined]
     enrollment = _enrollment(patient)
-    today = timezone.localdate(timezone=ZoneInfo(patient.timezone))
+    today = local_today(timezone.now(), ZoneInfo(patient.timezone))
     entries = enrollment_timeline(enrollment=enrollment, today=today)
     texts = _texts([e.program_step.step for e in entries], patient.language)
     rows = [

@@ -5,6 +5,7 @@ filesystem, console SMS, DEBUG on). Production sets DJANGO_DEBUG=False and the v
 in README.md; the settings refuse to start in production with the development secret key.
 """
 
+import zoneinfo
 from pathlib import Path
 
 import django_stubs_ext
@@ -111,9 +112,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
-    # A file, not the in-memory default, so tests with concurrent connections lock like
-    # production instead of failing with "table is locked".
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # New connections cost a TCP handshake and SCRAM auth; reusing them is a 5x throughput gain
     # on the webhook (research/reliability-security-perf-anchors.md §0.10).
@@ -152,6 +150,11 @@ SESAME_TOKEN_NAME = "t"  # noqa: S105 (the query parameter's name, not a secret)
 PATIENT_SESSION_MAX_AGE = 12 * 60 * 60
 # "Send me a link" requests allowed per number and per client address in 15 minutes.
 LINK_REQUESTS_PER_15_MINUTES = env.int("LINK_REQUESTS_PER_15_MINUTES", default=3)
+
+# The clinic's time zone: what "today" means for the clinic (selfcare/clock.py).
+CLINIC_TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="UTC")
+if CLINIC_TIME_ZONE not in zoneinfo.available_timezones():
+    raise ImproperlyConfigured(f"CLINIC_TIME_ZONE {CLINIC_TIME_ZONE!r} is not an IANA time zone.")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]

@@ -1,4 +1,8 @@
+import os
+import tempfile
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +13,22 @@ from tests.factories import make_clinician, make_patient
 
 TWILIO_TEST_TOKEN = "test-auth-token"
 PUBLIC_BASE_URL = "https://selfcare.example.org"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings() -> None:
+    """A test database of this process's own, so two test runs at once (or xdist workers)
+    never share one. On SQLite it is a file, not the in-memory default, so tests with
+    concurrent connections lock like production instead of failing with "table is locked"."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    run = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    if database["ENGINE"].endswith("sqlite3"):
+        name = str(Path(tempfile.gettempdir()) / f"selfcare_test_{run}.sqlite3")
+    else:
+        name = f"test_selfcare_{run}"
+    database.setdefault("TEST", {})["NAME"] = name
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import Clinician, PatientFlag
 from accounts.services import clinician_create
 from programs.services import EnrollmentResult, patient_enroll
+from selfcare.clock import clinic_today
 
 _sequence = count(1)
 NO_FLAGS = dict.fromkeys(PatientFlag.values, False)
@@ -35,7 +36,7 @@ def unique_phone() -> str:
 
 def enrollment_body(**overrides: Any) -> dict[str, Any]:
     """A valid JSON body for POST /api/v1/patients/."""
-    today = timezone.localdate()
+    today = clinic_today(timezone.now())
     body: dict[str, Any] = {
         "first_name": "Pat",
         "last_name": "Example",
@@ -65,7 +66,7 @@ def make_patient(
     flags: dict[str, bool] | None = None,
     onset_date: date | None = None,
 ) -> EnrollmentResult:
-    today = timezone.localdate()
+    today = clinic_today(timezone.now())
     return patient_enroll(
         clinician=clinician,
         actor=clinician.user,

@@ -12,6 +12,7 @@ from accounts.services import clinician_create, totp_device
 from escalations.rules import Hit, Severity
 from escalations.services import escalate
 from programs.services import patient_enroll
+from selfcare.clock import clinic_today
 
 DEMO_USERNAME = "demo"
 NO_FLAGS = dict.fromkeys(PatientFlag.values, False)
@@ -82,7 +83,7 @@ class Command(BaseCommand):
         else:
             clinician.user.set_password(options["password"])
             clinician.user.save(update_fields=["password"])
-        today = timezone.localdate()
+        today = clinic_today(timezone.now())
         for spec in DEMO_PATIENTS:
             if Patient.objects.filter(phone=spec["phone"]).exists():
                 continue
