@@ -21,7 +21,7 @@ from checkins import parsing, schedule
 from checkins.catalogue import BY_KEY, AnswerType, Kind, Question, Situation, next_question
 from checkins.models import Answer, Checkin, CheckinSlot, Medicine
 from messaging.models import Message, Priority
-from messaging.services import message_queue
+from messaging.services import message_queue, messages_cancel_pending
 from programs.models import Enrollment
 
 logger = logging.getLogger(__name__)
@@ -242,6 +242,10 @@ def checkin_close(*, checkin: Checkin, status: str) -> None:
     checkin.status = status
     checkin.ended_at = timezone.now()
     checkin.save(update_fields=["status", "ended_at"])
+    # A question still held (quiet hours, pacing) must not arrive after its check-in ended.
+    messages_cancel_pending(
+        patient=checkin.patient, since=checkin.started_at, templates=("q_", "reprompt_")
+    )
 
 
 def checkins_sweep(*, now: datetime | None = None) -> dict[str, int]:

@@ -25,10 +25,11 @@ from escalations.services import (
     medicine_record,
     rescreen_record,
 )
+from messaging.timing import quiet_hours_end
 from programs.admin import PatientAdmin
 from programs.models import current_enrollment
 from programs.stratification import ITEM_LABELS, InvalidAnswers
-from selfcare.clock import latest_today, local_today
+from selfcare.clock import clinic_zone, latest_today, local_today
 
 
 class OwnPatientsAdmin(OwnPatientsMixin, admin.ModelAdmin[Any]):
@@ -165,6 +166,24 @@ class EscalationAdmin(OwnPatientsAdmin):
         for escalation in queryset.filter(status=Escalation.Status.OPEN):
             escalation_acknowledge(escalation=escalation, user=user)
         self.message_user(request, "Acknowledged.", messages.SUCCESS)
+
+
+def _checkin_sent_note(patient: Patient) -> str:
+    """What the clinician is told after "Send a check-in now": the patient's quiet hours hold
+    the first question, so say when it will go."""
+    zone = ZoneInfo(patient.timezone)
+    held_until = quiet_hours_end(
+        timezone.now(), zone, patient.quiet_hours_start, patient.quiet_hours_end
+    )
+    if held_until is None:
+        return "Check-in sent."
+    clinic = held_until.astimezone(clinic_zone())
+    return (
+        f"Check-in started. It is quiet hours for the patient "
+        f"({patient.quiet_hours_start:%H:%M}–{patient.quiet_hours_end:%H:%M} their time): "
+        f"the first question goes at {held_until.astimezone(zone):%H:%M} their time "
+        f"({clinic:%a %H:%M} {clinic.tzname()})."
+    )
 
 
 class ReferralClockForm(forms.ModelForm[ReferralClock]):
@@ -342,7 +361,7 @@ class PatientRecordAdmin(PatientAdmin):
                 self.message_user(request, f"Now in {new.program}.")
             elif action == "checkin":
                 checkin_start(patient=patient)
-                self.message_user(request, "Check-in sent.")
+                self.message_user(request, _checkin_sent_note(patient))
             elif action == "medicine":
                 kind = request.POST.get("kind", "")
                 if kind not in Medicine.Kind.values:

@@ -340,8 +340,10 @@ def escalations_sweep(*, now: datetime | None = None) -> dict[str, int]:
 def _schedule_rules(now: datetime) -> int:
     """R13 (re-screen at two weeks) and R19 (no replies) for the patients they may concern."""
     raised = 0
+    # A day's margin: R13 counts the patient's local days, which can start up to a day before
+    # 14 x 24 hours have passed; the rule itself decides.
     rescreen_due = Patient.objects.filter(
-        status=Patient.Status.ACTIVE, created_at__lte=now - timedelta(days=rules.R13_DAYS)
+        status=Patient.Status.ACTIVE, created_at__lte=now - timedelta(days=rules.R13_DAYS - 1)
     ).exclude(escalations__rule="R13")
     for patient in rescreen_due:
         hit = rules.r13(rule_input(patient, now=now))

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Subquery
+from django.db.models import F, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -320,7 +320,7 @@ def _provider_refused_number(patient: Patient, message: Message, code: int | Non
                 state=SmsConsent.CARRIER_OPTED_OUT,
                 source=ConsentEvent.Source.CARRIER,
             )
-        _cancel_pending(patient)
+        messages_cancel_pending(patient=patient)
     elif code in UNDELIVERABLE_NUMBER_CODES:
         patient_flag_undeliverable(patient=patient, code=code)
         ReviewItem.objects.get_or_create(
@@ -330,11 +330,22 @@ def _provider_refused_number(patient: Patient, message: Message, code: int | Non
         )
 
 
-def _cancel_pending(patient: Patient) -> int:
-    pending = list(
-        Message.objects.filter(patient=patient, direction=Direction.OUT, status=Status.PENDING)
+def messages_cancel_pending(
+    *, patient: Patient, since: datetime | None = None, templates: tuple[str, ...] = ()
+) -> int:
+    """Cancel the patient's unsent outbound texts (those created `since`, of templates starting
+    with one of `templates`, when given); returns how many."""
+    pending = Message.objects.filter(
+        patient=patient, direction=Direction.OUT, status=Status.PENDING
     )
-    for message in pending:
+    if since is not None:
+        pending = pending.filter(created_at__gte=since)
+    if templates:
+        match = Q()
+        for prefix in templates:
+            match |= Q(template__startswith=prefix)
+        pending = pending.filter(match)
+    for message in list(pending):
         _set_status(message, Status.CANCELLED, next_attempt_at=None)
     return len(pending)
 
@@ -561,7 +572,7 @@ def _handle_inbound(message: Message) -> list[Message]:
             patient_set_sms_consent(
                 patient=patient, state=SmsConsent.OPTED_OUT, source=ConsentEvent.Source.SMS_KEYWORD
             )
-        cancelled = _cancel_pending(patient)
+        cancelled = messages_cancel_pending(patient=patient)
         logger.info(
             "sms %s: patient %s opted out; %s pending cancelled", message.pk, patient.pk, cancelled
         )

@@ -2,10 +2,12 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from accounts.models import Clinician, Patient
@@ -13,6 +15,42 @@ from tests.factories import make_clinician, make_patient
 
 TWILIO_TEST_TOKEN = "test-auth-token"
 PUBLIC_BASE_URL = "https://selfcare.example.org"
+
+
+# --- the clock ----------------------------------------------------------------------------------
+# No test reads the wall clock without saying so. Every test runs at a stated instant (the clock
+# ticks from there):
+# - by default MIDDAY, daytime in every test time zone (America/*), outside quiet hours;
+# - marked `any_hour`: once at each of ANY_HOUR, the hours when "today" differs between UTC and
+#   the patients' zones, and the US and EU daylight-saving change days;
+# - marked `wall_clock`: the real clock, for tests whose other processes (a browser, a worker, a
+#   whole deployment) cannot share a travelled clock. `.ci/run` runs the suite under faketime at
+#   other hours for them.
+MIDDAY = datetime(2026, 6, 15, 17, 0, tzinfo=UTC)  # a Monday, midday in America/Chicago
+ANY_HOUR = {
+    "00:30Z": datetime(2026, 12, 1, 0, 30, tzinfo=UTC),  # still yesterday in the Americas
+    "07:30Z": datetime(2026, 12, 1, 7, 30, tzinfo=UTC),  # 23:30 the day before in Los Angeles
+    "12:00Z": datetime(2026, 12, 1, 12, 0, tzinfo=UTC),
+    "23:30Z": datetime(2026, 12, 1, 23, 30, tzinfo=UTC),  # already tomorrow in Europe and Asia
+    "us-spring-forward": datetime(2026, 3, 8, 9, 30, tzinfo=UTC),  # 01:30 PST, 04:30 EDT
+    "us-fall-back": datetime(2026, 11, 1, 6, 30, tzinfo=UTC),  # 01:30 CDT, the repeated hour
+    "eu-spring-forward": datetime(2026, 3, 29, 0, 30, tzinfo=UTC),  # 01:30 CET, then 03:00 CEST
+    "eu-fall-back": datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # 02:30 CEST, then CET
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("any_hour"):
+        metafunc.parametrize("_clock", list(ANY_HOUR.values()), ids=list(ANY_HOUR), indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def _clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("wall_clock"):
+        yield
+        return
+    with time_machine.travel(getattr(request, "param", MIDDAY), tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

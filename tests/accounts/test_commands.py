@@ -65,6 +65,7 @@ def test_createclinician_refuses_a_taken_username(db: Any) -> None:
     assert Clinician.objects.count() == 1
 
 
+@pytest.mark.any_hour
 def test_seed_demo_creates_a_clinician_and_one_patient_per_tier_and_can_be_rerun(db: Any) -> None:
     out = StringIO()
     call_command("seed_demo", stdout=out)

@@ -12,7 +12,11 @@ from accounts.services import totp_device
 from escalations.rules import Hit, Severity
 from escalations.services import escalate
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# A browser is another process: it shares the real clock only.
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.wall_clock,
+]
 
 
 def code(clinician: Clinician) -> str:

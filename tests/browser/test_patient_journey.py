@@ -18,7 +18,11 @@ from tests.programs.content_fixture import make_content
 # The live server runs in a thread of this process against the same (file) database, so the
 # tests need real commits. The tier programs come from a data migration that a transactional
 # test's flush removes: serialized_rollback puts them back before each test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# A browser is another process: it shares the real clock only.
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.wall_clock,
+]
 
 BLOCKING_IMPACTS = {"serious", "critical"}
 

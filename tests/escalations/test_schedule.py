@@ -14,7 +14,11 @@ from checkins.schedule import due_instant, kind_on, next_slot
 from checkins.services import slot_start, slots_claim, slots_plan
 from escalations.tasks import tick
 from messaging.backends import locmem
+from programs.services import enrollment_pause
 from tests.factories import HIGH_ANSWERS, MEDIUM_ANSWERS, make_patient
+
+# Dates and times: run at each hour and DST day of tests/conftest.py's ANY_HOUR.
+pytestmark = pytest.mark.any_hour
 
 ENROLLED = date(2026, 6, 1)
 CHICAGO = ZoneInfo("America/Chicago")
@@ -139,7 +143,7 @@ def test_the_tick_starts_due_check_ins_and_plans_the_next(
 
 def test_no_slots_for_web_only_or_paused_patients(clinician: Clinician) -> None:
     make_patient(clinician=clinician, sms_consent=False)
-    paused = make_patient(clinician=clinician).patient
-    Patient.objects.filter(pk=paused.pk).update(status="paused")
+    paused = make_patient(clinician=clinician)
+    enrollment_pause(enrollment=paused.enrollment, today=paused.enrollment.started_on)
 
     assert slots_plan() == 0

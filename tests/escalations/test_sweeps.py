@@ -2,7 +2,9 @@
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from django.core import mail
 from django.utils import timezone
@@ -18,14 +20,20 @@ from escalations.services import (
     escalate,
     escalations_sweep,
 )
+from selfcare.clock import day_start, local_today
+
+# Dates and times: run at each hour and DST day of tests/conftest.py's ANY_HOUR.
+pytestmark = pytest.mark.any_hour
 
 
 def test_r13_re_screen_is_raised_once_at_two_weeks(patient: Patient) -> None:
-    with time_machine.travel(patient.created_at + timedelta(days=13, hours=23), tick=False):
+    zone = ZoneInfo(patient.timezone)  # two weeks of the patient's days
+    day_14 = day_start(local_today(patient.created_at, zone) + timedelta(days=14), zone)
+    with time_machine.travel(day_14 - timedelta(minutes=1), tick=False):
         escalations_sweep()
     assert not Escalation.objects.filter(rule="R13").exists()
 
-    with time_machine.travel(patient.created_at + timedelta(days=14), tick=False):
+    with time_machine.travel(day_14, tick=False):
         escalations_sweep()
         escalations_sweep()
     escalation = Escalation.objects.get(rule="R13")
@@ -77,7 +85,9 @@ def test_r19_not_after_two_expired_and_a_recent_reply(patient: Patient, client: 
 def test_referral_clock_reminds_at_half_time_and_escalates_at_the_deadline(
     patient: Patient,
 ) -> None:
-    Patient.objects.filter(pk=patient.pk).update(presentation_date=date(2026, 6, 10))
+    Patient.objects.filter(pk=patient.pk).update(
+        onset_date=date(2026, 5, 20), presentation_date=date(2026, 6, 10)
+    )
     patient.refresh_from_db()
     clock = clock_start(patient=patient, kind=Clock.TWO_WEEKS, rule="R8", now=timezone.now())
     assert clock.deadline == datetime(2026, 6, 24, tzinfo=UTC)

@@ -26,6 +26,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/faults/" in str(item.path).replace(os.sep, "/"):
             item.add_marker(pytest.mark.faults)
+            item.add_marker(pytest.mark.wall_clock)  # a whole deployment of other processes
 
 
 @pytest.fixture(scope="session")

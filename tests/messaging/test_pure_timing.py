@@ -9,6 +9,9 @@ from hypothesis import strategies as st
 
 from messaging.timing import in_quiet_hours, quiet_hours_end
 
+# Dates and times: run at each hour and DST day of tests/conftest.py's ANY_HOUR.
+pytestmark = pytest.mark.any_hour
+
 NEW_YORK = ZoneInfo("America/New_York")
 NIGHT = (time(21, 0), time(8, 0))  # the default window, wrapping midnight
 LUNCH = (time(12, 0), time(14, 0))  # a same-day window

@@ -10,6 +10,9 @@ from accounts.models import Clinician, Patient, User
 from programs.models import StartBackScreen
 from tests.conftest import staff_sign_in
 
+# Dates and times: run at each hour and DST day of tests/conftest.py's ANY_HOUR.
+pytestmark = pytest.mark.any_hour
+
 URL = "/admin/accounts/patient/add/"
 
 

@@ -9,6 +9,9 @@ from accounts.models import Clinician, ConsentEvent, Patient
 from programs.models import Enrollment, StartBackScreen
 from tests.factories import HIGH_ANSWERS, LOW_ANSWERS, MEDIUM_ANSWERS, enrollment_body
 
+# Dates and times: run at each hour and DST day of tests/conftest.py's ANY_HOUR.
+pytestmark = pytest.mark.any_hour
+
 URL = "/api/v1/patients/"
 
 

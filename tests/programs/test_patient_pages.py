@@ -14,6 +14,9 @@ from messaging.backends import locmem
 from programs.models import ExerciseLog, StepProgress
 from tests.programs.content_fixture import make_content
 
+# Dates and times: run at each hour and DST day of tests/conftest.py's ANY_HOUR.
+pytestmark = pytest.mark.any_hour
+
 
 @pytest.fixture
 def content(db: Any) -> Any:

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 import time_machine
 from django.utils import timezone
 
@@ -17,6 +18,9 @@ from programs.services import (
     nudges_send_due,
 )
 from tests.programs.content_fixture import make_content
+
+# Dates and times: run at each hour and DST day of tests/conftest.py's ANY_HOUR.
+pytestmark = pytest.mark.any_hour
 
 
 def test_due_dates_follow_the_start_and_pauses(patient: Any) -> None:
