@@ -1,6 +1,6 @@
 """Contract check: TwilioBackend's requests against Prism mocking Twilio's own OpenAPI description.
 
-Prism (tools/prism, installed by `make bootstrap`) serves ../shared/twilio-oai/twilio_api_v2010.json
+Prism (tools/prism, installed by `make bootstrap`) serves tools/twilio-oai/twilio_api_v2010.json
 and rejects requests that do not match it (422 for a bad body or path parameter, 401 without basic
 auth). The real twilio client is used; only the host of its *.twilio.com URLs is changed.
 """
@@ -23,7 +23,7 @@ from messaging.backends.base import PermanentSendError, SendRequest
 from messaging.backends.twilio import TwilioBackend
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SPEC = PROJECT_ROOT.parent / "shared" / "twilio-oai" / "twilio_api_v2010.json"
+SPEC = PROJECT_ROOT / "tools" / "twilio-oai" / "twilio_api_v2010.json"  # vendored, MIT
 PRISM = PROJECT_ROOT / "tools" / "prism" / "node_modules" / ".bin" / "prism"
 STARTUP_TIMEOUT_SECONDS = 30
 
