@@ -6,4 +6,4 @@ class EscalationsConfig(AppConfig):
     verbose_name = "Escalations"
 
     def ready(self) -> None:
-        from escalations import texts  # noqa: F401  (registers the SMS texts)
+        from escalations import checks, texts  # noqa: F401  (registers the checks and SMS texts)

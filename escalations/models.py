@@ -141,7 +141,13 @@ class ReferralClock(models.Model):
 
 
 class Notification(models.Model):
-    """A notice to the responsible clinician (no patient details: a link to the admin)."""
+    """A notice to the responsible clinician (no patient details: a link to the admin).
+
+    An SMS notice goes through the SMS outbox and is recorded when queued. An email notice is
+    a small outbox of its own: created unsent with its recipient, subject and body in the
+    transaction that decided it, sent after commit, tried again with backoff while the mail
+    server refuses or is down, and `sent_at` is set only once the server has accepted it.
+    """
 
     escalation = models.ForeignKey(
         Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
@@ -150,10 +156,25 @@ class Notification(models.Model):
         ReferralClock, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     channel = models.CharField(max_length=5)  # sms or email
-    sent_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipient = models.EmailField(blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["sent_at", "id"]
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="notification_unsent",
+            )
+        ]
 
     def __str__(self) -> str:
+        if self.sent_at is None:
+            return f"{self.channel}, not sent yet"
         return f"{self.channel} at {self.sent_at:%Y-%m-%d %H:%M}"

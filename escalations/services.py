@@ -6,7 +6,9 @@ question) and the rules, and decides the single message the patient is told.
 """
 
 import logging
-from collections.abc import Iterable
+import smtplib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -14,8 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -231,7 +234,7 @@ def notify_clinician(*, escalation_id: int) -> None:
     link = _admin_link("admin:escalations_escalation_change", escalation.pk)
     context = {
         "severity": escalation.get_severity_display(),
-        "due": f"{escalation.due_at:%H:%M} UTC",
+        "due": _clinic_time(escalation.due_at, "%H:%M"),
         "link": link,
     }
     now = timezone.now()
@@ -247,20 +250,120 @@ def notify_clinician(*, escalation_id: int) -> None:
                 staff_alert=True,
             )
             Notification.objects.create(escalation=escalation, channel="sms", sent_at=now)
+        if clinician.email:
+            email_queue(
+                escalation=escalation,
+                recipient=clinician.email,
+                subject=f"SelfCare: {escalation.get_severity_display()} escalation to review",
+                body=(
+                    f"A {escalation.get_severity_display()} escalation for one of your patients "
+                    f"is due by {_clinic_time(escalation.due_at)}.\n\n"
+                    f"Open it in SelfCare: {link}\n"
+                ),
+            )
         Escalation.objects.filter(pk=escalation.pk).update(last_notified_at=now)
-    if clinician.email:
-        from django.core.mail import send_mail
 
-        send_mail(
-            subject=f"SelfCare: {escalation.get_severity_display()} escalation to review",
-            message=(
-                f"A {escalation.get_severity_display()} escalation for one of your patients is due "
-                f"by {escalation.due_at:%Y-%m-%d %H:%M} UTC.\n\nOpen it in SelfCare: {link}\n"
-            ),
-            from_email=None,
-            recipient_list=[clinician.email],
+
+def _clinic_time(instant: datetime, form: str = "%Y-%m-%d %H:%M") -> str:
+    """An instant as the clinic's clock shows it, with the zone's abbreviation."""
+    local = instant.astimezone(clinic_zone())
+    return f"{local.strftime(form)} {local.tzname()}"
+
+
+# --- clinician email: a small outbox (see Notification) --------------------------------------
+
+EMAIL_CLAIM = timedelta(minutes=10)  # a send whose worker died is tried again after this
+EMAIL_BACKOFF_MAX = timedelta(hours=1)
+EMAILS_PER_SWEEP = 50
+
+
+def email_backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes after each failed attempt, at most an hour."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), EMAIL_BACKOFF_MAX)
+
+
+def email_queue(
+    *,
+    recipient: str,
+    subject: str,
+    body: str,
+    escalation: Escalation | None = None,
+    clock: ReferralClock | None = None,
+) -> Notification:
+    """Record an email notice unsent, in the caller's transaction; a worker sends it after
+    commit, and the sweep tries again until the mail server takes it."""
+    notice = Notification.objects.create(
+        escalation=escalation,
+        clock=clock,
+        channel="email",
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        sent_at=None,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(partial(_enqueue_email, notice.pk), robust=True)
+    return notice
+
+
+def _enqueue_email(notification_id: int) -> None:
+    from escalations.tasks import send_email
+
+    send_email.delay(notification_id)
+
+
+def email_send(*, notification_id: int, now: datetime | None = None) -> bool:
+    """Send one unsent email notice now, if it is due; True once the server accepted it.
+
+    The claim (a conditional update) keeps two workers from sending it at once. A refusal or an
+    unreachable server leaves it unsent, due again after the backoff.
+    """
+    now = now or timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, sent_at__isnull=True, next_attempt_at__lte=now
+    ).update(attempts=F("attempts") + 1, next_attempt_at=now + EMAIL_CLAIM)
+    if not claimed:
+        return False
+    notice = Notification.objects.get(pk=notification_id)
+    try:
+        EmailMessage(subject=notice.subject, body=notice.body, to=[notice.recipient]).send()
+    except (OSError, smtplib.SMTPException) as error:
+        retry_at = now + email_backoff(notice.attempts)
+        Notification.objects.filter(pk=notice.pk).update(next_attempt_at=retry_at)
+        logger.warning(
+            "email notice %s not sent (attempt %s: %s); next try at %s",
+            notice.pk,
+            notice.attempts,
+            type(error).__name__,
+            f"{retry_at:%H:%M:%S}",
         )
-        Notification.objects.create(escalation=escalation, channel="email", sent_at=timezone.now())
+        return False
+    Notification.objects.filter(pk=notice.pk).update(sent_at=timezone.now(), next_attempt_at=None)
+    return True
+
+
+def emails_sweep(*, now: datetime | None = None) -> int:
+    """Send email notices that are due again (their task was lost, or the server refused);
+    stops at the first failure, since the server is then most likely down for the rest."""
+    now = now or timezone.now()
+    due = Notification.objects.filter(
+        channel="email", sent_at__isnull=True, next_attempt_at__lte=now
+    ).order_by("next_attempt_at")
+    sent = 0
+    for notification_id in due.values_list("pk", flat=True)[:EMAILS_PER_SWEEP]:
+        if not email_send(notification_id=notification_id, now=now):
+            break
+        sent += 1
+    return sent
+
+
+@contextmanager
+def _row(what: str, pk: int) -> Iterator[None]:
+    """Log and skip one row whose sweep step failed (its transaction rolled back)."""
+    try:
+        yield
+    except Exception:
+        logger.exception("%s %s failed; the sweep goes on and the next tick retries it", what, pk)
 
 
 def _notify_claimed(escalation_id: int, *, previous: datetime | None) -> bool:
@@ -309,24 +412,27 @@ def escalations_sweep(*, now: datetime | None = None) -> dict[str, int]:
             renotified += 1
     reminded = overdue_clocks = 0
     running = ReferralClock.objects.filter(stopped_at__isnull=True).select_related("patient")
+    # Each clock's step is recorded in the transaction that does it, so a failure leaves it to
+    # the next tick, and one failing clock never holds up the others.
     for clock in running.filter(remind_at__lte=now, reminded_at__isnull=True):
-        if ReferralClock.objects.filter(pk=clock.pk, reminded_at__isnull=True).update(
-            reminded_at=now
-        ):
-            Notification.objects.create(clock=clock, channel="email", sent_at=now)
-            _email_clock_reminder(clock)
-            reminded += 1
+        with _row("referral clock reminder", clock.pk), transaction.atomic():
+            if ReferralClock.objects.filter(pk=clock.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
+                _email_clock_reminder(clock)
+                reminded += 1
     for clock in running.filter(deadline__lte=now, overdue_at__isnull=True):
-        if ReferralClock.objects.filter(pk=clock.pk, overdue_at__isnull=True).update(
-            overdue_at=now
-        ):
-            hit = Hit(
-                clock.rule,
-                Severity.SAME_DAY,
-                f"Referral clock {clock.kind} reached its deadline without a referral.",
-            )
-            escalate(patient=clock.patient, hit=hit, now=now)
-            overdue_clocks += 1
+        with _row("referral clock deadline", clock.pk), transaction.atomic():
+            if ReferralClock.objects.filter(pk=clock.pk, overdue_at__isnull=True).update(
+                overdue_at=now
+            ):
+                hit = Hit(
+                    clock.rule,
+                    Severity.SAME_DAY,
+                    f"Referral clock {clock.kind} reached its deadline without a referral.",
+                )
+                escalate(patient=clock.patient, hit=hit, now=now)
+                overdue_clocks += 1
     scheduled = _schedule_rules(now)
     return {
         "notified_late": notified_late,
@@ -346,10 +452,11 @@ def _schedule_rules(now: datetime) -> int:
         status=Patient.Status.ACTIVE, created_at__lte=now - timedelta(days=rules.R13_DAYS - 1)
     ).exclude(escalations__rule="R13")
     for patient in rescreen_due:
-        hit = rules.r13(rule_input(patient, now=now))
-        if hit is not None:
-            escalate(patient=patient, hit=hit, now=now)
-            raised += 1
+        with _row("R13 for patient", patient.pk), transaction.atomic():
+            hit = rules.r13(rule_input(patient, now=now))
+            if hit is not None:
+                escalate(patient=patient, hit=hit, now=now)
+                raised += 1
     silent_since = now - timedelta(days=rules.R19_SILENT_DAYS)
     heard = Message.objects.filter(
         patient=OuterRef("pk"), direction="in", created_at__gte=silent_since
@@ -372,27 +479,34 @@ def _schedule_rules(now: datetime) -> int:
         .filter(~Exists(heard) | Exists(expired_recently))
     )
     for patient in candidates:
-        last_three = list(
-            Checkin.objects.filter(patient=patient)
-            .exclude(status=Checkin.Status.OPEN)
-            .order_by("-started_at")
-            .values_list("status", flat=True)[: rules.R19_EXPIRED_IN_A_ROW]
-        )
-        last_heard = (
-            Message.objects.filter(patient=patient, direction="in")
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)
-            .first()
-        )
-        data = replace(
-            rule_input(patient, now=now),
-            expired_in_a_row=sum(1 for _ in _leading(last_three, Checkin.Status.EXPIRED)),
-            last_heard_at=last_heard or patient.created_at,
-        )
-        if (hit := rules.r19(data)) is not None:
-            escalate(patient=patient, hit=hit, now=now)
-            raised += 1
+        with _row("R19 for patient", patient.pk), transaction.atomic():
+            raised += _r19_for(patient, now=now)
     return raised
+
+
+def _r19_for(patient: Patient, *, now: datetime) -> int:
+    """R19 (no replies) for one candidate patient; 1 if it was raised."""
+    last_three = list(
+        Checkin.objects.filter(patient=patient)
+        .exclude(status=Checkin.Status.OPEN)
+        .order_by("-started_at")
+        .values_list("status", flat=True)[: rules.R19_EXPIRED_IN_A_ROW]
+    )
+    last_heard = (
+        Message.objects.filter(patient=patient, direction="in")
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    data = replace(
+        rule_input(patient, now=now),
+        expired_in_a_row=sum(1 for _ in _leading(last_three, Checkin.Status.EXPIRED)),
+        last_heard_at=last_heard or patient.created_at,
+    )
+    if (hit := rules.r19(data)) is not None:
+        escalate(patient=patient, hit=hit, now=now)
+        return 1
+    return 0
 
 
 def _leading(values: list[str], wanted: str) -> Iterable[str]:
@@ -403,20 +517,20 @@ def _leading(values: list[str], wanted: str) -> Iterable[str]:
 
 
 def _email_clock_reminder(clock: ReferralClock) -> None:
-    from django.core.mail import send_mail
-
     email = clock.patient.clinician.email
-    if email:
-        send_mail(
-            subject=f"SelfCare: referral clock {clock.kind} at half time",
-            message=(
-                f"A {clock.kind} referral clock for one of your patients reaches its deadline on "
-                f"{clock.deadline:%Y-%m-%d}. Record the referral or dismiss the clock in SelfCare: "
-                f"{_admin_link('admin:escalations_referralclock_change', clock.pk)}\n"
-            ),
-            from_email=None,
-            recipient_list=[email],
-        )
+    if not email:
+        logger.warning("referral clock %s: its clinician has no email for the reminder", clock.pk)
+        return
+    email_queue(
+        clock=clock,
+        recipient=email,
+        subject=f"SelfCare: referral clock {clock.kind} at half time",
+        body=(
+            f"A {clock.kind} referral clock for one of your patients reaches its deadline on "
+            f"{_clinic_time(clock.deadline)}. Record the referral or dismiss the clock in "
+            f"SelfCare: {_admin_link('admin:escalations_referralclock_change', clock.pk)}\n"
+        ),
+    )
 
 
 # --- referral clocks ------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Celery tasks for check-ins and escalations: thin, by id, one service each."""
 
 import logging
+from collections.abc import Callable
 
 from checkins import services as checkin_services
 from escalations import services
@@ -13,6 +14,12 @@ logger = logging.getLogger(__name__)
 @app.task(name="escalations.notify_clinician", acks_late=True, reject_on_worker_lost=True)
 def notify_clinician(escalation_id: int) -> None:
     services.notify_clinician(escalation_id=escalation_id)
+
+
+@app.task(name="escalations.send_email")
+def send_email(notification_id: int) -> None:
+    """One email notice; if the server refuses, the tick's sweep tries again with backoff."""
+    services.email_send(notification_id=notification_id)
 
 
 # Slots are started in batches, as RapidPro fires campaign events: one broker message per 100
@@ -31,14 +38,33 @@ def start_slots(slot_ids: list[int]) -> None:
 def tick() -> dict[str, int]:
     """Every minute: plan next slots, claim due ones and start them, remind and expire, and
     run the escalation sweeps. Safe with several schedulers: every step claims its rows."""
-    counts = checkin_services.checkins_sweep()  # first: expire old check-ins before new ones
-    counts["planned"] = checkin_services.slots_plan()
-    claimed = checkin_services.slots_claim()
-    for first in range(0, len(claimed), START_BATCH):
-        start_slots.delay(claimed[first : first + START_BATCH])
-    counts["claimed"] = len(claimed)
-    counts["nudged"] = program_services.nudges_send_due()
-    counts.update(services.escalations_sweep())
+    counts: dict[str, int] = {}
+    # First: expire old check-ins before new ones start.
+    _step(counts, "checkins", checkin_services.checkins_sweep)
+    _step(counts, "planned", checkin_services.slots_plan)
+    _step(counts, "claimed", _start_due_slots)
+    _step(counts, "nudged", program_services.nudges_send_due)
+    _step(counts, "escalations", services.escalations_sweep)
+    _step(counts, "emails_sent", services.emails_sweep)
     if any(counts.values()):
         logger.info("tick: %s", counts)
     return counts
+
+
+def _start_due_slots() -> int:
+    claimed = checkin_services.slots_claim()
+    for first in range(0, len(claimed), START_BATCH):
+        start_slots.delay(claimed[first : first + START_BATCH])
+    return len(claimed)
+
+
+def _step(counts: dict[str, int], name: str, run: Callable[[], int | dict[str, int]]) -> None:
+    """Run one step of the tick; a failure is logged and the other steps still run (each step
+    records its work only as it does it, so the next tick picks up what this one left)."""
+    try:
+        result = run()
+    except Exception:
+        logger.exception("tick: %s failed; the other steps go on", name)
+        counts[f"{name}_failed"] = 1
+        return
+    counts.update(result if isinstance(result, dict) else {name: result})

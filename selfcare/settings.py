@@ -213,14 +213,32 @@ SECURE_CSP = {
 }
 
 # --- Email (Django 6.1 MAILERS) -----------------------------------------------------------------
+# EMAIL_URL in django-environ's form: smtp://user:pass@host:587 (STARTTLS with smtp+tls://,
+# TLS with smtp+ssl://), consolemail:// to print. Production must set it: `check --deploy`
+# fails without it (escalations/checks.py), and until then alerts wait, unsent, in the email
+# outbox. The development run prints email to the console.
+EMAIL_URL = env.str("EMAIL_URL", default="consolemail://" if DEBUG else "")
+SMTP_TIMEOUT_SECONDS = 10  # a mail server that hangs must not hold a worker
+_email = environ.Env.email_url_config(EMAIL_URL or "smtp://localhost:25")
+_smtp = _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
 MAILERS = {
     "default": {
-        "BACKEND": env.str(
-            "EMAIL_BACKEND",
-            default="django.core.mail.backends.console.EmailBackend"
-            if DEBUG
-            else "django.core.mail.backends.smtp.EmailBackend",
-        ),
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": {
+            key: value
+            for key, value in {
+                "host": _email["EMAIL_HOST"],
+                "port": _email["EMAIL_PORT"],
+                "username": _email["EMAIL_HOST_USER"],
+                "password": _email["EMAIL_HOST_PASSWORD"],
+                "use_tls": _email.get("EMAIL_USE_TLS"),
+                "use_ssl": _email.get("EMAIL_USE_SSL"),
+                "timeout": SMTP_TIMEOUT_SECONDS,
+            }.items()
+            if value not in (None, "")
+        }
+        if _smtp
+        else {},
     }
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="selfcare@localhost")

@@ -17,6 +17,7 @@ from escalations.services import (
     clock_dismiss,
     clock_record_referral,
     clock_start,
+    emails_sweep,
     escalate,
     escalations_sweep,
 )
@@ -24,6 +25,13 @@ from selfcare.clock import day_start, local_today
 
 # Dates and times: run at each hour and DST day of tests/conftest.py's ANY_HOUR.
 pytestmark = pytest.mark.any_hour
+
+
+def sweep() -> dict[str, int]:
+    """The tick's escalation steps: the sweep, then the email notices it queued."""
+    counts = escalations_sweep()
+    counts["emails_sent"] = emails_sweep()
+    return counts
 
 
 def test_r13_re_screen_is_raised_once_at_two_weeks(patient: Patient) -> None:
@@ -97,13 +105,13 @@ def test_referral_clock_reminds_at_half_time_and_escalates_at_the_deadline(
     )
 
     with time_machine.travel(datetime(2026, 6, 17, 1, tzinfo=UTC), tick=False):
-        escalations_sweep()
-        escalations_sweep()
+        sweep()
+        sweep()
     assert Notification.objects.filter(clock=clock).count() == 1
     assert "half time" in mail.outbox[-1].subject
 
     with time_machine.travel(datetime(2026, 6, 24, 1, tzinfo=UTC), tick=False):
-        escalations_sweep()
+        sweep()
     overdue = Escalation.objects.get(rule="R8")
     assert overdue.severity == "same_day"
     assert "deadline" in overdue.reason
@@ -152,11 +160,11 @@ def test_overdue_urgent_escalations_are_notified_again_hourly(
     assert len(mail.outbox) == 1
 
     with time_machine.travel(escalation.due_at + timedelta(minutes=5), tick=False):
-        escalations_sweep()
-        escalations_sweep()
+        sweep()
+        sweep()
     assert len(mail.outbox) == 2
     with time_machine.travel(escalation.due_at + timedelta(minutes=70), tick=False):
-        escalations_sweep()
+        sweep()
     assert len(mail.outbox) == 3
 
 
@@ -174,14 +182,14 @@ def test_an_urgent_notification_lost_with_the_broker_is_sent_by_the_next_sweep(
     assert mail.outbox == []
     monkeypatch.undo()
 
-    escalations_sweep()
+    sweep()
     assert mail.outbox == []  # within a minute: the task may still be on its way
     with time_machine.travel(escalation.created_at + timedelta(minutes=2), tick=False):
         monkeypatch.setattr(notify_clinician, "delay", broker_down)
-        assert escalations_sweep()["notified_late"] == 0  # refused again: the claim is undone
+        assert sweep()["notified_late"] == 0  # refused again: the claim is undone
         monkeypatch.undo()
-        assert escalations_sweep()["notified_late"] == 1
-        assert escalations_sweep()["notified_late"] == 0
+        assert sweep()["notified_late"] == 1
+        assert sweep()["notified_late"] == 0
 
     assert len(mail.outbox) == 1
     assert Notification.objects.filter(escalation=escalation, channel="sms").count() == 1
@@ -226,3 +234,52 @@ def test_r19_is_not_held_back_by_other_open_escalations(patient: Patient, clinic
     escalations_sweep()
 
     assert Escalation.objects.filter(rule="R19", status="open").exists()
+
+
+def test_one_failing_tick_step_does_not_stop_the_others(
+    patient: Patient, monkeypatch: Any, caplog: Any
+) -> None:
+    from escalations.tasks import tick
+
+    def broken(**kwargs: Any) -> int:
+        raise RuntimeError("nudges broke")
+
+    monkeypatch.setattr("programs.services.nudges_send_due", broken)
+    zone = ZoneInfo(patient.timezone)
+    day_14 = day_start(local_today(patient.created_at, zone) + timedelta(days=14), zone)
+    with time_machine.travel(day_14 + timedelta(minutes=1), tick=False):
+        counts = tick()
+
+    assert counts["nudged_failed"] == 1
+    assert "tick: nudged failed; the other steps go on" in caplog.text
+    assert Escalation.objects.filter(rule="R13").exists()  # the later steps still ran
+
+
+def test_one_failing_referral_clock_does_not_stop_the_others(
+    clinician: Any, monkeypatch: Any
+) -> None:
+    from tests.factories import make_patient
+
+    first = make_patient(clinician=clinician).patient
+    second = make_patient(clinician=clinician).patient
+    clocks = [
+        clock_start(patient=p, kind=Clock.TWO_WEEKS, rule="R8", now=timezone.now())
+        for p in (first, second)
+    ]
+    real_escalate = escalate
+    calls: list[int] = []
+
+    def escalate_failing_first(*, patient: Patient, **kwargs: Any) -> Any:
+        calls.append(patient.pk)
+        if patient.pk == first.pk:
+            raise RuntimeError("this one row is broken")
+        return real_escalate(patient=patient, **kwargs)
+
+    monkeypatch.setattr("escalations.services.escalate", escalate_failing_first)
+    with time_machine.travel(max(c.deadline for c in clocks) + timedelta(minutes=1), tick=False):
+        assert sweep()["clocks_overdue"] == 1
+
+    assert set(calls) == {first.pk, second.pk}  # (R13 is due for both too)
+    assert Escalation.objects.filter(patient=second, rule="R8").exists()
+    first_clock = ReferralClock.objects.get(patient=first)
+    assert first_clock.overdue_at is None  # not recorded: the next tick tries it again

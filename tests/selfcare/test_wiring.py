@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -43,11 +44,57 @@ def test_production_starts_with_a_real_secret_key_and_passes_deploy_checks() -> 
         DJANGO_SECRET_KEY="x9" * 32 + "-a-real-random-production-key",
         DJANGO_ALLOWED_HOSTS="selfcare.example.org",
         PUBLIC_BASE_URL="https://selfcare.example.org",
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_URL="smtp+tls://alerts:secret@smtp.example.org:587",
     )
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_deploy_checks_fail_in_production_without_a_mail_server() -> None:
+    result = run_manage(
+        "check",
+        "--deploy",
+        DJANGO_DEBUG="False",
+        DJANGO_SECRET_KEY="x9" * 32 + "-a-real-random-production-key",
+        DJANGO_ALLOWED_HOSTS="selfcare.example.org",
+        PUBLIC_BASE_URL="https://selfcare.example.org",
+    )
+
+    assert result.returncode != 0
+    assert "selfcare.E001" in result.stderr + result.stdout
+    assert "EMAIL_URL is not set" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "backend", "options"),
+    [
+        (
+            "smtp+tls://alerts:secret@smtp.example.org:587",
+            "django.core.mail.backends.smtp.EmailBackend",
+            {"host": "smtp.example.org", "port": 587, "use_tls": True, "username": "alerts"},
+        ),
+        ("consolemail://", "django.core.mail.backends.console.EmailBackend", {}),
+    ],
+)
+def test_email_url_configures_the_default_mailer(url: str, backend: str, options: dict) -> None:
+    script = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.MAILERS['default']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "selfcare.settings", "EMAIL_URL": url},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    mailer = json.loads(result.stdout)
+    assert mailer["BACKEND"] == backend
+    assert options.items() <= mailer["OPTIONS"].items()
+    if options:
+        assert mailer["OPTIONS"]["timeout"] == 10
 
 
 def test_healthz_names_each_dependency(client: Client, db: Any) -> None:
