@@ -6,9 +6,13 @@ handed to Twilio exactly once, none was handed over that the database does not k
 nothing is left waiting; each inbound message is stored once and handled.
 """
 
+import json
+import socket
 import threading
 import time
+import urllib.request
 import uuid
+from contextlib import suppress
 
 from tests.faults.harness import RETRIED, Deployment, wait_for
 
@@ -273,3 +277,62 @@ print(CheckinSlot.objects.update(due_at=timezone.now() - timedelta(minutes=1)))
     )
     assert len(questions) == 60
     assert {n for _, n in questions} == {1}
+
+
+class HungServer:
+    """A TCP server that accepts every connection and never answers: a Redis that hangs."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(128)
+        self.port = self.socket.getsockname()[1]
+        self.held: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        with suppress(OSError):
+            while True:
+                connection, _ = self.socket.accept()
+                self.held.append(connection)
+
+    def close(self) -> None:
+        self.socket.close()
+        for connection in self.held:
+            connection.close()
+
+
+def test_a_redis_that_accepts_and_never_answers_hangs_no_request(stack: Deployment) -> None:
+    phones = seed(stack, 2, checking_in=1)
+    hung = HungServer()
+    try:
+        stack.extra_env.update(
+            {
+                "CELERY_BROKER_URL": f"redis://127.0.0.1:{hung.port}/0",
+                "CACHE_URL": f"redis://127.0.0.1:{hung.port}/1",
+            }
+        )
+        stack.start_web()  # and no worker: it could not reach the broker either
+        before = len(stack.twilio.sent)
+
+        started = time.monotonic()
+        status = stack.text_in(phones[1], "I just want to end my life", sid="SM" + uuid.uuid4().hex)
+        took = time.monotonic() - started
+        started = time.monotonic()
+        with urllib.request.urlopen(f"{stack.base}/healthz", timeout=10) as response:  # noqa: S310
+            health = json.loads(response.read())
+        health_took = time.monotonic() - started
+    finally:
+        hung.close()
+
+    print(f"hung Redis: red-flag webhook {took:.2f} s, /healthz {health_took:.2f} s")
+    assert status == 200
+    assert took < 5, f"the red-flag webhook took {took:.1f} s with Redis hung"
+    # The crisis advice went to the SMS provider in the request, without the broker.
+    advice = [sent for sent in stack.twilio.sent[before:] if "988" in sent.body]
+    assert advice, stack.twilio.sent[before:]
+    assert health_took < 2, f"/healthz took {health_took:.1f} s"
+    assert health["checks"]["broker"]["status"] == "error"
+    assert health["checks"]["cache"]["status"] == "error"
+    assert health["checks"]["database"]["status"] == "ok"
