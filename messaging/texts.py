@@ -38,6 +38,11 @@ register(
     TextSpec("unknown_sender", 2, {"emergency_number": "911"}),
     TextSpec("opt_out_intent", 2, {}),
     TextSpec("login_link", 2, {"link": "https://selfcare.example.org/me/login/?t=" + "x" * 40}),
+    TextSpec(
+        "welcome",
+        3,
+        {"link": "https://selfcare.example.org/me/login/?t=" + "x" * 40, "emergency_number": "911"},
+    ),
     TextSpec("step_nudge", 2, {"sms": "x" * 60, "link": "https://selfcare.example.org/me/"}),
 )
 

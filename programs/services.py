@@ -21,10 +21,10 @@ from accounts.models import (
     SmsConsent,
     User,
 )
-from accounts.services import audit, patient_set_sms_consent
+from accounts.services import audit, patient_login_url, patient_set_sms_consent
 from messaging.models import Priority
 from messaging.services import message_queue
-from messaging.timing import local_instant
+from messaging.timing import local_instant, quiet_hours_end
 from programs import stratification
 from programs.models import (
     Enrollment,
@@ -154,6 +154,8 @@ def patient_enroll(
                 actor=actor,
             )
             nudges_plan(enrollment=enrollment)
+            if sms_consent:
+                _welcome(patient)
             audit(actor=actor, patient=patient, action="create", what="patient", detail="enrolled")
     except IntegrityError as conflict:
         # Two enrollments of one number raced past full_clean(); the unique index decided.
@@ -161,6 +163,24 @@ def patient_enroll(
             raise ValidationError({"phone": [DUPLICATE_PHONE_MESSAGE]}) from conflict
         raise
     return EnrollmentResult(patient=patient, screen=screen, enrollment=enrollment)
+
+
+def _welcome(patient: Patient) -> None:
+    """The welcome SMS: what SelfCare is, LINK, HELP, STOP and the emergency number. Sent at
+    once with a sign-in link (usually the patient is still with the clinician); in the
+    patient's quiet hours it waits for the morning, without a link that would have expired."""
+    quiet = quiet_hours_end(
+        timezone.now(),
+        ZoneInfo(patient.timezone),
+        patient.quiet_hours_start,
+        patient.quiet_hours_end,
+    )
+    message_queue(
+        patient=patient,
+        text="welcome",
+        context={"link": None if quiet else patient_login_url(patient=patient)},
+        priority=Priority.BULK if quiet else Priority.REPLY,
+    )
 
 
 # --- the program timeline ------------------------------------------------------------------

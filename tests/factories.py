@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Clinician, PatientFlag
 from accounts.services import clinician_create
+from messaging.models import Message
 from programs.services import EnrollmentResult, patient_enroll
 from selfcare.clock import clinic_today
 
@@ -66,8 +67,10 @@ def make_patient(
     flags: dict[str, bool] | None = None,
     onset_date: date | None = None,
 ) -> EnrollmentResult:
+    """A patient enrolled a moment ago whose welcome SMS has already gone out (tests of the
+    welcome itself enroll with `patient_enroll`)."""
     today = clinic_today(timezone.now())
-    return patient_enroll(
+    result = patient_enroll(
         clinician=clinician,
         actor=clinician.user,
         first_name=first_name,
@@ -84,3 +87,5 @@ def make_patient(
         presentation_date=today - timedelta(days=1),
         flags=flags or dict(NO_FLAGS),
     )
+    Message.objects.filter(patient=result.patient, template="welcome").update(status="delivered")
+    return result

@@ -14,6 +14,13 @@ SMS_PATH = "/hooks/twilio/sms/"
 STATUS_PATH = "/hooks/twilio/status/"
 
 
+def conversation() -> Any:
+    """The messages of the test's own exchange: all but the welcome SMS sent at enrollment."""
+    from messaging.models import Message
+
+    return Message.objects.exclude(template="welcome")
+
+
 def new_sid() -> str:
     return f"SM{next(_sid):032x}"
 

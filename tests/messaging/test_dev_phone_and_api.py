@@ -87,7 +87,12 @@ def test_messages_api_lists_the_conversation_newest_first(
 
     assert response.status_code == 200
     rows = response.json()["results"]
-    assert [(r["direction"], r["status"]) for r in rows] == [("out", "queued"), ("in", "received")]
+    assert [(r["direction"], r["status"]) for r in rows] == [
+        ("out", "queued"),
+        ("in", "received"),
+        ("out", "delivered"),  # the welcome at enrollment
+    ]
+    assert rows[2]["body"].startswith("SelfCare, from your care team")
     assert rows[1]["body"] == "HELP"
     assert set(rows[0]) >= {"direction", "body", "status", "created_at"}
 

@@ -2,8 +2,7 @@ from typing import Any
 
 from accounts.models import Patient
 from messaging.backends import locmem
-from messaging.models import Message
-from tests.messaging.helpers import text_in
+from tests.messaging.helpers import conversation, text_in
 
 
 def test_help_gets_the_safety_reply_in_the_same_request(client: Any, patient: Patient) -> None:
@@ -13,4 +12,4 @@ def test_help_gets_the_safety_reply_in_the_same_request(client: Any, patient: Pa
     assert response["Content-Type"] == "text/xml"
     assert len(locmem.outbox) == 1
     assert "911" in locmem.outbox[0].body
-    assert Message.objects.count() == 2
+    assert conversation().count() == 2
