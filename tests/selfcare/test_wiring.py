@@ -34,16 +34,21 @@ def test_production_refuses_the_development_secret_key() -> None:
     assert "DJANGO_SECRET_KEY is the development key" in result.stderr
 
 
+PRODUCTION = {
+    "DJANGO_DEBUG": "False",
+    "DJANGO_SECRET_KEY": "x9" * 32 + "-a-real-random-production-key",
+    "DJANGO_ALLOWED_HOSTS": "selfcare.example.org",
+    "PUBLIC_BASE_URL": "https://selfcare.example.org",
+}
+
+
 def test_production_starts_with_a_real_secret_key_and_passes_deploy_checks() -> None:
     result = run_manage(
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
-        DJANGO_DEBUG="False",
-        DJANGO_SECRET_KEY="x9" * 32 + "-a-real-random-production-key",
-        DJANGO_ALLOWED_HOSTS="selfcare.example.org",
-        PUBLIC_BASE_URL="https://selfcare.example.org",
+        **PRODUCTION,
         EMAIL_URL="smtp+tls://alerts:secret@smtp.example.org:587",
     )
 
@@ -52,14 +57,7 @@ def test_production_starts_with_a_real_secret_key_and_passes_deploy_checks() -> 
 
 
 def test_deploy_checks_fail_in_production_without_a_mail_server() -> None:
-    result = run_manage(
-        "check",
-        "--deploy",
-        DJANGO_DEBUG="False",
-        DJANGO_SECRET_KEY="x9" * 32 + "-a-real-random-production-key",
-        DJANGO_ALLOWED_HOSTS="selfcare.example.org",
-        PUBLIC_BASE_URL="https://selfcare.example.org",
-    )
+    result = run_manage("check", "--deploy", **PRODUCTION)
 
     assert result.returncode != 0
     assert "selfcare.E001" in result.stderr + result.stdout
