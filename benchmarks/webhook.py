@@ -9,8 +9,9 @@ with a bare Django view that validates the same form POST and inserts one row.
 Two measurements per endpoint, in alternating rounds: the most requests per second 8
 concurrent clients get, with p50/p99 latency; and latency at a fixed 100 requests per second.
 Signed requests, a new MessageSid each, from 200 enrolled patients with no check-in open,
-alternating a remark and a number (the webhook stores them and leaves them to the drain, run
-between rounds by two processes and timed).
+alternating a remark in patients' words (the detector corpora's everyday texts) and a number
+(the webhook stores them and leaves them to the drain, run between rounds by two processes and
+timed).
 """
 
 import argparse
@@ -32,7 +33,23 @@ PORT = 8765
 TOKEN = "benchmark-auth-token"
 BASE = f"http://127.0.0.1:{PORT}"
 PATIENTS = 200
-BODIES = ("feeling a bit better today", "4")
+
+
+def _remarks() -> list[str]:
+    """Patients' everyday texts (the negated and benign rows of the detector corpora): more of
+    them than a worker's detector cache holds, so every text is read afresh."""
+    import csv
+
+    remarks = []
+    for name in ("detector_corpus.tsv", "detector_holdout.tsv"):
+        with (ROOT / "tests" / "escalations" / name).open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+                if row["kind"] in ("benign", "negated"):
+                    remarks.append(row["text"])
+    return remarks
+
+
+REMARKS = _remarks()
 _sid = count()
 
 
@@ -117,8 +134,9 @@ def signed(path: str, phones: list[str]) -> tuple[dict[str, str], dict[str, str]
         "From": phones[n % len(phones)],
         "To": "+15005550006",
         # Half remarks, half numbers: a number could answer a question, so it costs the
-        # webhook the lookup of an open check-in; a remark does not.
-        "Body": BODIES[n % len(BODIES)],
+        # webhook the lookup of an open check-in; a remark does not. Every text is read by the
+        # free-text detectors.
+        "Body": REMARKS[(n // 2) % len(REMARKS)] if n % 2 else "4",
         "NumMedia": "0",
     }
     signature = RequestValidator(TOKEN).compute_signature(f"{BASE}{path}", params)

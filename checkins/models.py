@@ -99,7 +99,8 @@ class Checkin(models.Model):
 
     `status`: open ──all questions asked──▶ completed
                  ├──no reply for 48 h──▶ expired (one reminder at 24 h)
-                 ├──emergency answer──▶ completed (the patient is sent to emergency care)
+                 ├──emergency answer or text──▶ interrupted (the emergency advice is the last
+                 │                                 word: no re-prompt, no next question)
                  └──STOP, discharge──▶ cancelled
 
     At most one open check-in per patient. `pending_question` is the question last sent;
@@ -111,6 +112,7 @@ class Checkin(models.Model):
         COMPLETED = "completed", "Completed"
         EXPIRED = "expired", "Expired"
         CANCELLED = "cancelled", "Cancelled"
+        INTERRUPTED = "interrupted", "Interrupted by an emergency"
 
     class Channel(models.TextChoices):
         SMS = "sms", "SMS"
@@ -122,7 +124,7 @@ class Checkin(models.Model):
     )
     kind = models.CharField(max_length=8, choices=KIND_CHOICES)
     channel = models.CharField(max_length=4, choices=Channel, default=Channel.SMS)
-    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+    status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
     pending_question = models.CharField(max_length=40, blank=True)
     reprompts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(default=timezone.now)

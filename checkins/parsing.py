@@ -30,7 +30,6 @@ YES_WORDS = frozenset(
         "yeah",
         "yep",
         "yup",
-        "ya",
         "yea",
         "si",
         "s",
@@ -42,6 +41,11 @@ YES_WORDS = frozenset(
     }
 )
 NO_WORDS = frozenset({"2", "n", "no", "nope", "nah", "nay", "false", "negative", "nada"})
+# "No, but…" is not a plain no: what follows qualifies it, so the question is asked again (and
+# the detectors read the words in any case).
+BUT_WORDS = frozenset(
+    {"but", "except", "although", "though", "however", "pero", "aunque", "excepto"}
+)
 # Words that make an otherwise clear answer uncertain.
 UNSURE_WORDS = frozenset(
     {
@@ -102,7 +106,7 @@ def parse_yes_no(text: str) -> bool | None:
         return None
     if first in YES_WORDS and not rest & NO_WORDS:
         return True
-    if first in NO_WORDS and not rest & YES_WORDS:
+    if first in NO_WORDS and not rest & (YES_WORDS | BUT_WORDS):
         return False
     return None
 

@@ -6,13 +6,12 @@ that returns a Hit (rule, severity, clock, patient message) or None; `evaluate` 
 The app escalates for human review: it never diagnoses and never advises on medicines.
 """
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
-from messaging.keywords import fold
+from escalations import detectors
 from selfcare.clock import local_today
 
 
@@ -154,8 +153,14 @@ def r4(data: RuleInput) -> Hit | None:
     return None
 
 
+def _says(data: RuleInput, rule: str) -> bool:
+    """Whether the patient's own words (free text, or an answer's extra words) describe the
+    symptoms of `rule`, not negated (escalations/detectors.py)."""
+    return bool(data.text) and rule in detectors.fired(data.text)
+
+
 def r5(data: RuleInput) -> Hit | None:
-    if not _yes(data, "fever_unwell"):
+    if not (_yes(data, "fever_unwell") or _says(data, "R5")):
         return None
     at_risk = any(
         data.flags.get(f)
@@ -172,9 +177,10 @@ def r5(data: RuleInput) -> Hit | None:
 
 
 def r6(data: RuleInput) -> Hit | None:
-    if not _yes(data, "new_trauma"):
+    if not (_yes(data, "new_trauma") or _says(data, "R6")):
         return None
-    if _yes(data, "trauma_major"):
+    major_in_words = bool(data.text) and "major trauma" in detectors.mentioned(data.text)
+    if _yes(data, "trauma_major") or major_in_words:
         return Hit(
             "R6",
             Severity.EMERGENCY,
@@ -295,7 +301,7 @@ def r15(data: RuleInput) -> Hit | None:
 
 
 def r16(data: RuleInput) -> Hit | None:
-    if _yes(data, "med_serious_side_effect"):
+    if _yes(data, "med_serious_side_effect") or _says(data, "R16"):
         return Hit(
             "R16", Severity.EMERGENCY, "Possible serious medicine reaction.", message="esc_r16"
         )
@@ -335,43 +341,36 @@ def r20(data: RuleInput) -> Hit | None:
     return None
 
 
-def _fold(text: str) -> str:
-    return " ".join(fold(text).split())
-
-
-# R21: the R1/R2 symptoms in the patient's own words (anchors R21). English and Spanish.
-EMERGENCY_LEXICON = re.compile(
-    r"\b(can'?t|cannot|can not|unable to) (pee|wee|urinate|feel my legs?|walk|move my legs?)\b"
-    r"|\bnumb (down below|between my legs|bum|groin)\b|\bnumbness (down below|between my legs)\b"
-    r"|\b(wet|wetting|peed|soiled) (myself|my self)\b|\blost control of my (bladder|bowels?)\b"
-    r"|\blegs? (gave|giving|keeps? giving) way\b|\bemergency\b|\bambulance\b"
-    r"|\bno puedo (orinar|hacer pis|caminar|andar|mover las piernas)\b"
-    r"|\bno siento (las|mis) piernas\b|\b(entumecid[oa]|dormid[oa]) entre las piernas\b"
-    r"|\bme (orine|hice pis|hago pis)\b|\bemergencia\b|\bambulancia\b|\burgencia\b"
-)
-# R22: thoughts of self-harm (anchors R22). Over-inclusive on purpose: a person reads each one.
-SELF_HARM_LEXICON = re.compile(
-    r"\b(kill|killing|hurt|hurting|harm|harming|cut|cutting) (myself|my self)\b"
-    r"|\bend (my|it all|my life)\b|\bsuicid|\bwish (i was|i were) dead\b"
-    r"|\bwant(ed)? to die\b|\bbetter off dead\b|\bno (reason|point) (to|in) (live|living)\b"
-    r"|\bdon'?t want to (live|be here)\b|\btake my (own )?life\b|\boverdose\b"
-    r"|\bmatarme\b|\bme (quiero|voy a) matar\b|\bquitarme la vida\b|\bquiero morir(me)?\b"
-    r"|\bhacerme dano\b"
-    r"|\bno quiero (vivir|seguir)\b|\bacabar con (todo|mi vida)\b|\bsobredosis\b"
-)
-
-
 def r21(data: RuleInput) -> Hit | None:
-    if data.help_keyword or EMERGENCY_LEXICON.search(_fold(data.text)):
-        return Hit("R21", Severity.SAME_DAY, "HELP or urgent words in a text.", message="esc_r21")
-    return None
+    """R1/R2 symptoms (cauda equina, worsening weakness) or chest pain / breathlessness in the
+    patient's own words, in any text."""
+    if not data.text:
+        return None
+    families = sorted(
+        {m.family for m in detectors.read(data.text) if m.rule == "R21" and not m.negated}
+    )
+    if not families:
+        return None
+    return Hit(
+        "R21",
+        Severity.EMERGENCY,
+        f"Emergency symptoms in the patient's words: {', '.join(families)}.",
+        message="esc_r21",
+    )
 
 
 def r22(data: RuleInput) -> Hit | None:
-    if SELF_HARM_LEXICON.search(_fold(data.text)):
+    if _says(data, "R22"):
         return Hit(
             "R22", Severity.EMERGENCY, "Text suggesting thoughts of self-harm.", message="esc_r22"
         )
+    return None
+
+
+def r26(data: RuleInput) -> Hit | None:
+    """HELP / AYUDA / INFO: messaging has sent the safety reply; the care team follows up."""
+    if data.help_keyword:
+        return Hit("R26", Severity.H24, "The patient texted HELP.")
     return None
 
 
@@ -392,11 +391,12 @@ def r18(*, medicine_class: str, for_sciatica: bool) -> Hit | None:
 
 
 ANSWER_RULES = [r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r14, r15, r16, r17, r20, r23]
-TEXT_RULES = [r21, r22]
+# Every inbound text, answers included, is read by these (with the answer itself left out).
+TEXT_RULES = [r21, r22, r5, r6, r16, r26]
 SCHEDULE_RULES = [r13, r19]
 
 # Among equally severe hits, the message a patient gets: the most specific first.
-MESSAGE_PRECEDENCE = ["R22", "R3", "R1", "R2", "R16", "R6", "R5", "R21", "R4", "R9", "R7"]
+MESSAGE_PRECEDENCE = ["R22", "R3", "R1", "R2", "R21", "R16", "R6", "R5", "R4", "R9", "R7"]
 
 
 def evaluate(data: RuleInput, rules: Sequence[Callable[[RuleInput], Hit | None]]) -> list[Hit]:

@@ -603,11 +603,18 @@ def _tell(patient: Patient, hit: Hit, reply_to: Message) -> Message:
     )
 
 
-def _text_hits(message: Message, keyword: Keyword | None, *, now: datetime) -> list[Hit]:
-    # The text rules read only the words: no history to load for them.
+def _text_hits(
+    message: Message,
+    keyword: Keyword | None,
+    *,
+    now: datetime,
+    flags: dict[str, bool] | None = None,
+) -> list[Hit]:
+    # The text rules read only the words (and, for R5/R6's severity, the patient's flags): no
+    # history to load for them.
     words = RuleInput(
         now=now,
-        flags={},
+        flags=flags or {},
         enrolled_on=now.date(),
         onset_date=None,
         presentation_date=now.date(),
@@ -649,13 +656,19 @@ def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Mess
         return []
     now = timezone.now()
     replies: list[Message] = []
-    text_hits = _text_hits(message, keyword, now=now)
+    text_hits = _text_hits(message, keyword, now=now, flags=patient.flags)
     for hit in text_hits:
         escalate(patient=patient, hit=hit, now=now, message=message)
     told = rules.patient_message(text_hits)
     if told is not None and keyword != Keyword.HELP:  # HELP already got the safety reply
         replies.append(_tell(patient, told, message))
     if keyword is not None:
+        return replies
+    if told is not None and told.severity == Severity.EMERGENCY:
+        # Emergency ends the conversation: the advice is the last word (no re-prompt, no next
+        # question), and the words are not read as the answer they may have begun with.
+        for checkin in Checkin.objects.open().filter(patient=patient):
+            checkin_close(checkin=checkin, status=Checkin.Status.INTERRUPTED)
         return replies
 
     result = checkin_record_reply(patient=patient, message=message)
@@ -670,9 +683,9 @@ def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Mess
     emergency = [h for h in hits if h.severity == Severity.EMERGENCY]
     if emergency:
         worst = rules.patient_message(emergency)
-        if worst is not None and (told is None or told.severity != Severity.EMERGENCY):
+        if worst is not None:
             replies.insert(0, _tell(patient, worst, message))
-        checkin_close(checkin=checkin, status=Checkin.Status.COMPLETED)
+        checkin_close(checkin=checkin, status=Checkin.Status.INTERRUPTED)
         return replies
     question = checkin_advance(checkin=checkin, reply_to=message)
     if question is not None:

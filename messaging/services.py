@@ -175,6 +175,7 @@ def message_queue(
     if (
         reason is None
         and message.is_auto_reply
+        and priority != Priority.EMERGENCY  # emergency advice is never held back
         and _auto_replies_capped(phone=message.phone, body=body, now=now)
     ):
         reason = SuppressedReason.AUTO_REPLY_CAP
@@ -592,11 +593,14 @@ def _handle_inbound(message: Message) -> list[Message]:
             )
         ]
     if patient.sms_consent != SmsConsent.ACTIVE:
-        # Stored and shown to the clinician; only START restores consent.
+        # Stored and shown to the clinician; only START restores consent. Every rule still reads
+        # it and the clinician is told (a red flag after STOP must reach someone); what the
+        # handler would say back is stored suppressed, never sent.
         ReviewItem.objects.get_or_create(
             message=message, reason=ReviewItem.Reason.AFTER_OPT_OUT, defaults={"patient": patient}
         )
-        return []
+        handler = _reply_handler()
+        return list(handler(message, word)) if handler is not None else []
     replies: list[Message] = []
     if word == Keyword.LINK:
         return [

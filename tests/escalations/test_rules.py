@@ -56,7 +56,9 @@ def test_a_quiet_patient_fires_nothing() -> None:
 def test_evaluate_returns_the_hits_of_the_given_rules_in_order() -> None:
     data = make_input(current={"ces_symptoms": True, "fever_unwell": True})
     assert [h.rule for h in rules.evaluate(data, rules.ANSWER_RULES)] == ["R1", "R5"]
-    assert rules.evaluate(data, rules.TEXT_RULES) == []
+    # The text rules read the words; answers alone raise none of theirs but R5's own.
+    assert [h.rule for h in rules.evaluate(data, rules.TEXT_RULES)] == ["R5"]
+    assert rules.evaluate(make_input(current={"ces_symptoms": True}), rules.TEXT_RULES) == []
 
 
 # --- R1–R3: cauda equina, worsening weakness, cancer ---------------------------------------------
@@ -536,12 +538,16 @@ def test_r20_zero_baseline_cannot_measure_improvement() -> None:
 
 # --- R21–R23: free text and contact requests -----------------------------------------------------
 
-R21 = ("R21", Severity.SAME_DAY, None, "esc_r21")
+R21 = ("R21", Severity.EMERGENCY, None, "esc_r21")
 
 
-def test_r21_help_keyword() -> None:
-    assert outcome(rules.r21(make_input(help_keyword=True))) == R21
-    assert outcome(rules.r21(make_input(help_keyword=True, text="HELP"))) == R21
+def test_help_is_r26_for_the_care_team_not_r21() -> None:
+    """HELP gets messaging's safety reply; R26 asks the care team to follow up within 24 h."""
+    assert rules.r21(make_input(help_keyword=True, text="HELP")) is None
+    hit = rules.r26(make_input(help_keyword=True, text="HELP"))
+    assert hit is not None
+    assert (hit.rule, hit.severity, hit.message) == ("R26", Severity.H24, None)
+    assert rules.r26(make_input(text="help me understand my exercises")) is None
 
 
 @pytest.mark.parametrize(
@@ -553,7 +559,6 @@ def test_r21_help_keyword() -> None:
         "I cannot urinate",
         "I'm numb down below",
         "I can't feel my legs",
-        "can't  feel my leg",
         "I wet myself",
         "my legs keep giving way",
         "no puedo orinar",
@@ -576,6 +581,8 @@ def test_r21_emergency_phrases_fire(text: str) -> None:
         # phrase: the lexicon deliberately does not match it.
         "my leg is numb-ish",
         "my leg is numb",
+        "can't  feel my leg",  # one leg: R9's question (24 h), not an emergency phrase
+        "this is not an emergency",  # negated
         "no puedo dormir",
         # The whole-message HELP keyword is detected by messaging.keywords and passed in as
         # help_keyword; the word in free text is not in the lexicon.
@@ -587,14 +594,14 @@ def test_r21_other_text_does_not_fire(text: str) -> None:
     assert rules.r21(make_input(text=text)) is None
 
 
-def test_r21_over_includes_the_word_emergency() -> None:
-    # "emergency" anywhere fires, negated or not: acceptable over-inclusion (same-day review).
-    assert outcome(rules.r21(make_input(text="this is not an emergency"))) == R21
+def test_r21_names_what_the_words_describe_for_the_clinician() -> None:
+    hit = rules.r21(make_input(text="cant pee and my foot is dragging"))
+    assert hit is not None
+    assert "bladder or bowel" in hit.reason
+    assert "weakness getting worse" in hit.reason
 
 
 R22 = ("R22", Severity.EMERGENCY, None, "esc_r22")
-
-LEXICON_GAP = "SELF_HARM_LEXICON misses this phrasing (reported, not fixed here)"
 
 
 @pytest.mark.parametrize(
@@ -611,9 +618,6 @@ LEXICON_GAP = "SELF_HARM_LEXICON misses this phrasing (reported, not fixed here)
         "pienso en matarme",
         "quiero hacerme daño",
         "no quiero vivir así",
-        # Over-inclusion, accepted on purpose ("a person reads each one"): these fire too.
-        "I hurt myself lifting a box",
-        "I don't want to die from this",
         pytest.param(
             "I keep thinking about killing myself",
         ),
@@ -644,6 +648,8 @@ def test_r22_self_harm_phrases_fire(text: str) -> None:
         "I'm dying to get back to work",
         "me muero de dolor",
         "I can't pee",
+        "I hurt myself lifting a box",  # an injury, not self-harm
+        "I don't want to die from this",  # a fear, negated
     ],
 )
 def test_r22_other_text_does_not_fire(text: str) -> None:

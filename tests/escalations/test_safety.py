@@ -82,7 +82,7 @@ def test_ces_yes_gets_emergency_advice_in_the_same_request_and_notifies_the_clin
     assert (escalation.rule, escalation.severity, escalation.status) == ("R1", "emergency", "open")
     assert (escalation.due_at - escalation.created_at).total_seconds() == 3600
     checking_in.refresh_from_db()
-    assert checking_in.status == "completed"  # no more questions after emergency advice
+    assert checking_in.status == "interrupted"  # no more questions after emergency advice
     # The clinician: an SMS and an email with a link, and no patient details.
     alert = Message.objects.get(is_staff_alert=True)
     assert alert.phone == str(clinician.phone)
@@ -224,13 +224,13 @@ def test_only_the_most_severe_message_is_sent_at_the_end(
     assert {e.rule for e in Escalation.objects.all()} == {"R5", "R23"}
 
 
-def test_help_runs_r21_and_gets_one_safety_reply(client: Client, patient: Patient) -> None:
+def test_help_runs_r26_and_gets_one_safety_reply(client: Client, patient: Patient) -> None:
     sent = reply(client, patient, "HELP")
 
     assert len(sent) == 1
     assert "emergency department" in sent[0]
     escalation = Escalation.objects.get()
-    assert (escalation.rule, escalation.severity) == ("R21", "same_day")
+    assert (escalation.rule, escalation.severity) == ("R26", "24h")
 
 
 def test_self_harm_words_get_the_crisis_line_at_once(client: Client, patient: Patient) -> None:
