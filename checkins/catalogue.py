@@ -57,13 +57,16 @@ class Question:
     type: AnswerType
     asked: Callable[[Situation], bool]
     choices: Sequence[str] = ()
+    # A "yes" is an emergency: an answer that cannot be read, or "not sure", is not a "no"
+    # (CLINICAL.md R25).
+    red_flag: bool = False
 
 
 CATALOGUE: list[Question] = [
     Question("back_pain", AnswerType.NUMBER, lambda s: True),
     Question("leg_pain", AnswerType.NUMBER, lambda s: True),
-    Question("ces_symptoms", AnswerType.YES_NO, lambda s: True),
-    Question("weakness_worsening", AnswerType.YES_NO, lambda s: True),
+    Question("ces_symptoms", AnswerType.YES_NO, lambda s: True, red_flag=True),
+    Question("weakness_worsening", AnswerType.YES_NO, lambda s: True, red_flag=True),
     Question(
         "new_numbness_one_leg",
         AnswerType.YES_NO,
@@ -96,7 +99,12 @@ CATALOGUE: list[Question] = [
         lambda s: _full(s) or _leg_pain_appeared(s) or _answer(s, "new_pain_site") is True,
         choices=NERVE_SYMPTOMS,
     ),
-    Question("med_serious_side_effect", AnswerType.YES_NO, lambda s: _full(s) and s.has_medicine),
+    Question(
+        "med_serious_side_effect",
+        AnswerType.YES_NO,
+        lambda s: _full(s) and s.has_medicine,
+        red_flag=True,
+    ),
     Question("med_side_effect", AnswerType.YES_NO, lambda s: _full(s) and s.has_medicine),
     Question("med_missed_doses", AnswerType.YES_NO, lambda s: _full(s) and s.has_medicine),
     Question("needs_contact", AnswerType.YES_NO, _full),

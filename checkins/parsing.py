@@ -111,6 +111,17 @@ def parse_yes_no(text: str) -> bool | None:
     return None
 
 
+_UNSURE = re.compile(
+    r"\b(not sure|unsure|idk|dunno|don'?t know|do not know|not certain|maybe|perhaps|possibly"
+    r"|no se|no lo se|no estoy segur[oa]|quizas?|tal vez|a lo mejor|puede ser)\b"
+)
+
+
+def is_unsure(text: str) -> bool:
+    """Whether a reply says the patient does not know ("not sure", "no sé", "maybe")."""
+    return _UNSURE.search(fold(text)) is not None
+
+
 def parse_choices(text: str, count: int) -> list[int] | None:
     """Numbers picked from a numbered list 1..count ("1 3", "1, 3 and 5"); [] for none/0.
 

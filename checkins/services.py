@@ -144,18 +144,24 @@ class ReplyResult:
     answer: Answer | None = None  # the answer recorded, if the reply was one
     messages: list[Message] = field(default_factory=list)  # re-prompts
     late: bool = False
+    # The question was left unanswered: still unreadable after its re-prompts, or "not sure"
+    # to a red-flag question (the caller raises R24 or R25).
+    unreadable: bool = False
+    unsure: bool = False
 
 
 MOST_CHOICES = max(len(question.choices) for question in BY_KEY.values())
 
 
 def reply_could_answer(text: str) -> bool:
-    """Whether some question could take `text` as its answer: a score, a yes or no, or picks
-    from a list. Any other text can only earn a re-prompt."""
+    """Whether some question could take `text` as its answer: a score, a yes or no, picks
+    from a list, or "not sure" (R25 for a red-flag question). Any other text can only earn a
+    re-prompt."""
     return (
         parsing.parse_pain(text) is not None
         or parsing.parse_yes_no(text) is not None
         or parsing.parse_choices(text, MOST_CHOICES) is not None
+        or parsing.is_unsure(text)  # "not sure" to a red-flag question is R25, at once
     )
 
 
@@ -201,7 +207,8 @@ def checkin_record_reply(*, patient: Patient, message: Message) -> ReplyResult:
         return ReplyResult()
     question = BY_KEY[checkin.pending_question]
     understood, value = _parse(question, message.body)
-    if not understood:
+    unsure = not understood and question.red_flag and parsing.is_unsure(message.body)
+    if not understood and not unsure:
         if checkin.reprompts < MAX_REPROMPTS:
             checkin.reprompts += 1
             reprompt = _ask(checkin, question, reply_to=message, text=f"reprompt_{question.type}")
@@ -218,7 +225,7 @@ def checkin_record_reply(*, patient: Patient, message: Message) -> ReplyResult:
     checkin.reprompts = 0
     checkin.pending_question = ""
     checkin.save(update_fields=["reprompts", "pending_question"])
-    return ReplyResult(answer=answer)
+    return ReplyResult(answer=answer, unreadable=not understood, unsure=unsure)
 
 
 def checkin_record_answers(*, checkin: Checkin, answers: Mapping[str, object]) -> list[Answer]:

@@ -380,6 +380,27 @@ def r23(data: RuleInput) -> Hit | None:
     return None
 
 
+def r24(*, during_checkin: bool = False) -> Hit:
+    """A message for the care team: a text that is not an answer, a keyword or another rule's
+    trigger, or a check-in reply still unreadable after its re-prompts. The patient is told
+    when it will be read (the handler sends that at most once a day), not during a check-in."""
+    return Hit(
+        "R24",
+        Severity.H24,
+        "A check-in reply the app could not read."
+        if during_checkin
+        else "A message for the care team.",
+        message=None if during_checkin else "esc_r24",
+    )
+
+
+def r25(*, question: str, unsure: bool) -> Hit:
+    """A red-flag question answered "not sure", or left unreadable after its re-prompts."""
+    how = 'answered "not sure"' if unsure else "not readable after its re-prompts"
+    text = "esc_r25_medicine" if question == "med_serious_side_effect" else "esc_r25"
+    return Hit("R25", Severity.SAME_DAY, f"Red-flag question {question} {how}.", message=text)
+
+
 def r18(*, medicine_class: str, for_sciatica: bool) -> Hit | None:
     """A clinician recorded a medicine (NICE NG59: not opioids for chronic low back pain or
     sciatica, nor benzodiazepines, nor gabapentinoids for sciatica)."""

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import Patient, User
 from accounts.services import audit
+from checkins.catalogue import BY_KEY
 from checkins.models import Answer, Checkin
 from checkins.services import (
     checkin_advance,
@@ -37,7 +38,7 @@ from escalations import rules
 from escalations.models import Escalation, Evidence, Notification, ReferralClock
 from escalations.rules import Hit, RuleInput, Severity
 from messaging.keywords import Keyword
-from messaging.models import Message, Priority
+from messaging.models import Message, Priority, ReviewItem
 from messaging.services import message_queue
 from programs.models import Enrollment
 from selfcare.clock import clinic_zone, day_start, local_today
@@ -674,8 +675,19 @@ def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Mess
     result = checkin_record_reply(patient=patient, message=message)
     replies.extend(result.messages)
     if result.answer is None:
+        if not (text_hits or result.messages or (result.late and reply_could_answer(message.body))):
+            replies.extend(_for_the_care_team(patient, message, now=now))
         return replies
     checkin = result.answer.checkin
+    if result.unreadable:
+        key = result.answer.question
+        if BY_KEY[key].red_flag:
+            hit = rules.r25(question=key, unsure=result.unsure)
+            escalate(patient=patient, hit=hit, now=now, answer=result.answer, message=message)
+            replies.append(_tell(patient, hit, message))
+        else:
+            hit = rules.r24(during_checkin=True)
+            escalate(patient=patient, hit=hit, now=now, answer=result.answer, message=message)
     data = rule_input(patient, now=now, current=checkin_answers(checkin))
     hits = hits_caused_by(data, result.answer)
     for hit in hits:
@@ -693,6 +705,23 @@ def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Mess
         return replies
     replies.append(checkin_summary_message(checkin=checkin, reply_to=message, now=now))
     return replies
+
+
+R24_ACK_EVERY = timedelta(days=1)
+
+
+def _for_the_care_team(patient: Patient, message: Message, *, now: datetime) -> list[Message]:
+    """R24: a text that is nothing else (not an answer, a keyword or another rule's trigger)
+    is a message for the care team. The patient is told when it will be read, at most once a
+    day; later texts add evidence to the open escalation."""
+    if ReviewItem.objects.filter(message=message, reason=ReviewItem.Reason.OPT_OUT_INTENT).exists():
+        return []  # messaging explained STOP and a person reviews it: it is not left alone
+    hit = rules.r24()
+    escalate(patient=patient, hit=hit, now=now, message=message)
+    told_lately = Message.objects.filter(
+        patient=patient, template="esc_r24", created_at__gte=now - R24_ACK_EVERY
+    ).exists()
+    return [] if told_lately else [_tell(patient, hit, message)]
 
 
 def checkin_summary_message(

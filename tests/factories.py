@@ -67,8 +67,8 @@ def make_patient(
     flags: dict[str, bool] | None = None,
     onset_date: date | None = None,
 ) -> EnrollmentResult:
-    """A patient enrolled a moment ago whose welcome SMS has already gone out (tests of the
-    welcome itself enroll with `patient_enroll`)."""
+    """A patient enrolled a moment ago, without the welcome SMS in the outbox (it is cancelled,
+    so tests see only their own messages; tests of the welcome enroll with `patient_enroll`)."""
     today = clinic_today(timezone.now())
     result = patient_enroll(
         clinician=clinician,
@@ -87,5 +87,5 @@ def make_patient(
         presentation_date=today - timedelta(days=1),
         flags=flags or dict(NO_FLAGS),
     )
-    Message.objects.filter(patient=result.patient, template="welcome").update(status="delivered")
+    Message.objects.filter(patient=result.patient, template="welcome").update(status="cancelled")
     return result

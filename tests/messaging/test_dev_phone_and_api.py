@@ -90,7 +90,7 @@ def test_messages_api_lists_the_conversation_newest_first(
     assert [(r["direction"], r["status"]) for r in rows] == [
         ("out", "queued"),
         ("in", "received"),
-        ("out", "delivered"),  # the welcome at enrollment
+        ("out", "cancelled"),  # the welcome at enrollment (the factory takes it out of the way)
     ]
     assert rows[2]["body"].startswith("SelfCare, from your care team")
     assert rows[1]["body"] == "HELP"
