@@ -62,6 +62,11 @@ R19_SILENT_DAYS = 7
 R20_MIN_ESCALATIONS = 3  # R20: three 72 h-or-worse alerts in 12 weeks
 R20_WINDOW = timedelta(weeks=12)
 R20_MIN_IMPROVEMENT = 0.3  # R20: < 30 % improvement from baseline (Ostelo 2008)
+# How rules fire over time (CLINICAL.md): after a clinician resolves an escalation, the same
+# rule opens a new one only when its condition holds again this long after the resolution;
+# emergency rules at once, every time; R10 once per episode.
+REARM_AFTER = timedelta(days=14)
+ONCE_PER_EPISODE = frozenset({"R10"})
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,7 @@ class RuleInput:
     help_keyword: bool = False
     expired_in_a_row: int = 0
     last_heard_at: datetime | None = None
-    serious_escalations_12_weeks: int = 0
+    serious_escalations_12_weeks: int = 0  # days with evidence at 72 h or more severe (R20)
     zone: tzinfo = UTC  # the patient's time zone: day counts are counted in their days
 
     @property
@@ -418,6 +423,16 @@ SCHEDULE_RULES = [r13, r19]
 
 # Among equally severe hits, the message a patient gets: the most specific first.
 MESSAGE_PRECEDENCE = ["R22", "R3", "R1", "R2", "R21", "R16", "R6", "R5", "R4", "R9", "R7"]
+
+
+def rearmed(hit: Hit, *, last_resolved_at: datetime | None, now: datetime) -> bool:
+    """Whether `hit` may open a new escalation, given when the rule's last one was resolved
+    (None: never)."""
+    if hit.severity == Severity.EMERGENCY or last_resolved_at is None:
+        return True
+    if hit.rule in ONCE_PER_EPISODE:
+        return False
+    return now - last_resolved_at >= REARM_AFTER
 
 
 def evaluate(data: RuleInput, rules: Sequence[Callable[[RuleInput], Hit | None]]) -> list[Hit]:

@@ -63,11 +63,23 @@ def rule_input(
     help_keyword: bool = False,
 ) -> RuleInput:
     history = recent_values(patient)
-    serious = Escalation.objects.filter(
-        patient=patient,
-        severity__in=[Severity.EMERGENCY, Severity.SAME_DAY, Severity.H24, Severity.H72],
-        created_at__gte=now - rules.R20_WINDOW,
-    ).count()
+    # R20 counts the days a serious condition showed, not escalations: a persistent one keeps
+    # one escalation open and adds evidence to it week after week.
+    serious = (
+        Evidence.objects.filter(
+            escalation__patient=patient,
+            escalation__severity__in=[
+                Severity.EMERGENCY,
+                Severity.SAME_DAY,
+                Severity.H24,
+                Severity.H72,
+            ],
+            at__gte=now - rules.R20_WINDOW,
+        )
+        .exclude(escalation__rule="R20")
+        .dates("at", "day")
+        .count()
+    )
     sites = current.get("pain_sites") if current else None
     zone = ZoneInfo(patient.timezone)
     return RuleInput(
@@ -89,23 +101,35 @@ def rule_input(
     )
 
 
-def _without(data: RuleInput, answer: Answer) -> RuleInput:
-    """The same input as before `answer` arrived."""
-    current = {k: v for k, v in data.current.items() if k != answer.question}
-    history = {k: list(v) for k, v in data.history.items()}
-    if answer.question in history and history[answer.question] and answer.value is not None:
-        history[answer.question] = history[answer.question][1:]
-    return replace(data, current=current, history=history)
-
-
-def hits_caused_by(data: RuleInput, answer: Answer) -> list[Hit]:
-    """Hits that this answer adds (a rule firing already, at the same severity, is not new)."""
-    before = {
-        (h.rule, h.severity) for h in rules.evaluate(_without(data, answer), rules.ANSWER_RULES)
-    }
-    return [
-        h for h in rules.evaluate(data, rules.ANSWER_RULES) if (h.rule, h.severity) not in before
-    ]
+def escalate_holding(
+    *, patient: Patient, hits: Iterable[Hit], now: datetime, answer: Answer
+) -> list[Hit]:
+    """Persistent conditions keep firing (CLINICAL.md "How rules fire over time"): every hit
+    whose condition holds after `answer` adds evidence to the rule's open escalation, once per
+    check-in (or at once when it is more severe); with none open, it opens one if the rule is
+    re-armed. Returns the hits acted on."""
+    acted: list[Hit] = []
+    for hit in hits:
+        active = Escalation.objects.active().filter(patient=patient, rule=hit.rule).first()
+        if active is not None:
+            more_severe = rules.SEVERITY_ORDER.index(hit.severity) < rules.SEVERITY_ORDER.index(
+                Severity(active.severity)
+            )
+            seen = active.evidence.filter(answer__checkin_id=answer.checkin_id).exists()
+            if seen and not more_severe:
+                continue
+        else:
+            last_resolved = (
+                Escalation.objects.filter(patient=patient, rule=hit.rule, resolved_at__isnull=False)
+                .order_by("-resolved_at")
+                .values_list("resolved_at", flat=True)
+                .first()
+            )
+            if not rules.rearmed(hit, last_resolved_at=last_resolved, now=now):
+                continue
+        escalate(patient=patient, hit=hit, now=now, answer=answer)
+        acted.append(hit)
+    return acted
 
 
 # --- escalations -------------------------------------------------------------------------------
@@ -689,9 +713,12 @@ def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Mess
             hit = rules.r24(during_checkin=True)
             escalate(patient=patient, hit=hit, now=now, answer=result.answer, message=message)
     data = rule_input(patient, now=now, current=checkin_answers(checkin))
-    hits = hits_caused_by(data, result.answer)
-    for hit in hits:
-        escalate(patient=patient, hit=hit, now=now, answer=result.answer)
+    hits = escalate_holding(
+        patient=patient,
+        hits=rules.evaluate(data, rules.ANSWER_RULES),
+        now=now,
+        answer=result.answer,
+    )
     emergency = [h for h in hits if h.severity == Severity.EMERGENCY]
     if emergency:
         worst = rules.patient_message(emergency)

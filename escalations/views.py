@@ -20,7 +20,7 @@ from checkins.services import (
     patient_situation,
 )
 from escalations import rules
-from escalations.services import escalate, rule_input
+from escalations.services import escalate_holding, rule_input
 from messaging.texts import render as render_text
 from programs.ui import patient_page, word
 
@@ -102,9 +102,12 @@ def web_checkin(request: HttpRequest) -> HttpResponse:
             stored = checkin_record_answers(checkin=checkin, answers=answers)
             checkin_close(checkin=checkin, status=Checkin.Status.COMPLETED)
             data = rule_input(patient, now=now, current=answers)
-            hits = rules.evaluate(data, rules.ANSWER_RULES)
-            for hit in hits:
-                escalate(patient=patient, hit=hit, now=now, answer=stored[0] if stored else None)
+            hits = escalate_holding(
+                patient=patient,
+                hits=rules.evaluate(data, rules.ANSWER_RULES),
+                now=now,
+                answer=stored[0],
+            )
             told = rules.patient_message(hits)
             advice = render_text(told.message, language) if told and told.message else None
             return render(
