@@ -199,7 +199,9 @@ def r6(data: RuleInput) -> Hit | None:
             "New trauma with osteoporosis or long-term steroids.",
             message="esc_r6",
         )
-    return Hit("R6", Severity.ROUTINE, "Minor new trauma with new back pain.", message="esc_r6")
+    return Hit(
+        "R6", Severity.ROUTINE, "Minor new trauma with new back pain.", message="esc_r6_routine"
+    )
 
 
 def r7(data: RuleInput) -> Hit | None:

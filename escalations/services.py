@@ -40,6 +40,7 @@ from escalations.rules import Hit, RuleInput, Severity
 from messaging.keywords import Keyword
 from messaging.models import Message, Priority, ReviewItem
 from messaging.services import message_queue
+from messaging.texts import render as render_text
 from programs.models import Enrollment
 from selfcare.clock import clinic_zone, day_start, local_today
 
@@ -754,13 +755,21 @@ def _for_the_care_team(patient: Patient, message: Message, *, now: datetime) -> 
 def checkin_summary_message(
     *, checkin: Checkin, reply_to: Message | None, now: datetime
 ) -> Message:
-    """The one message at the end of a check-in: its most severe rule's, or thanks."""
+    """The one message at the end of a check-in: its most severe rule's with the red-flag
+    line, or thanks (which carries it too)."""
     data = rule_input(checkin.patient, now=now, current=checkin_answers(checkin))
     worst = rules.patient_message(rules.evaluate(data, rules.ANSWER_RULES))
+    priority = Priority.REPLY if reply_to else Priority.BULK
+    if worst is None or not worst.message:
+        return message_queue(
+            patient=checkin.patient, text="checkin_thanks", priority=priority, in_reply_to=reply_to
+        )
+    advice = render_text(worst.message, checkin.patient.language)
     return message_queue(
         patient=checkin.patient,
-        text=worst.message if worst and worst.message else "checkin_thanks",
-        priority=Priority.REPLY if reply_to else Priority.BULK,
+        text="checkin_end",
+        context={"advice": advice},
+        priority=priority,
         in_reply_to=reply_to,
     )
 

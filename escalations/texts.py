@@ -4,14 +4,18 @@ from messaging.texts import TextSpec, register
 
 PATIENT_MESSAGES = [
     "esc_r1", "esc_r2", "esc_r3", "esc_r4", "esc_r5_same_day", "esc_r5", "esc_r6_major", "esc_r6",
-    "esc_r7", "esc_r8", "esc_r9", "esc_r10", "esc_r11", "esc_r12", "esc_r14", "esc_r15", "esc_r16",
-    "esc_r17", "esc_r21", "esc_r22", "esc_r23", "esc_r24", "esc_r25", "esc_r25_medicine",
+    "esc_r6_routine", "esc_r7", "esc_r8", "esc_r9", "esc_r10", "esc_r11", "esc_r12", "esc_r14",
+    "esc_r15", "esc_r16", "esc_r17", "esc_r21", "esc_r22", "esc_r23", "esc_r24", "esc_r25",
+    "esc_r25_medicine",
 ]  # fmt: skip
 register(
     *(
         TextSpec(key, 3, {"emergency_number": "911", "crisis_line": "988"})
         for key in PATIENT_MESSAGES
     ),
+    # The end of a check-in whose most severe rule has a message: that message and the
+    # red-flag line (CLINICAL.md: every end-of-check-in message carries it).
+    TextSpec("checkin_end", 6, {"advice": "SelfCare: " + "x" * 190}),
     TextSpec(
         "staff_alert",
         2,

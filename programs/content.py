@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
+from messaging.keywords import fold
 from messaging.segments import Encoding, analyse
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
@@ -27,6 +28,29 @@ STOP_IF_START = {
     "es": "Pare y comuníquese con su equipo",
 }
 SAFETY_NET_STEP = "when-to-get-help"
+# CLINICAL.md content rules. A "stop if" that names an R1/R2 symptom (a leg giving way, a
+# dragging foot, numbness between the legs, a bladder or bowel change) or chest pain /
+# breathlessness must give the emergency advice, not only "contact your care team".
+EMERGENCY_SYMPTOMS = {
+    "en": re.compile(
+        r"\b(gives? way|giving way|drags?|dragging|between (your|the) legs|bladder|bowel|"
+        r"chest pain|short of breath|breathless)\b"
+    ),
+    "es": re.compile(
+        r"\b(le falla|fallar|arrastr\w*|entre las piernas|orina\w*|vejiga|defecar|intestin\w*|"
+        r"dolor en el pecho|falta (mucho )?el aire)\b"
+    ),
+}
+EMERGENCY_ADVICE = {
+    "en": "go to the emergency department now or call {{ emergency_number }}",
+    "es": "vaya a urgencias ahora o llame al {{ emergency_number }}",
+}
+# Heat and cold advice must warn about numb skin (a burn risk in neuropathy).
+HEAT_OR_COLD = {
+    "en": re.compile(r"\b(use|using|try|apply)\b.*\b(heat|cold|hot water bottle|ice|warm pack)"),
+    "es": re.compile(r"\b(use|usar|aplique|aplicar|pruebe)\b.*\b(calor|frio|hielo|bolsa de agua)"),
+}
+NUMB_SKIN_WARNING = {"en": "numb", "es": "adormecida"}
 # A nudge is "SelfCare: <sms> <link to the step>"; it must fit two segments (English GSM-7).
 NUDGE_SEGMENTS = 2
 EXAMPLE_BASE_URL = "https://selfcare.example.org"
@@ -86,6 +110,7 @@ def validate(library: Library) -> list[str]:
                 if not str(text.get(field, "")).strip():
                     problems.append(f"{where}: [{language}] {field} is missing")
             problems += _sms_problems(where, language, str(text.get("sms", "")), slug)
+            problems += _heat_or_cold_problems(where, language, str(text.get("body", "")))
             if step.get("kind") == "exercise":
                 problems += _exercise_problems(where, language, text.get("exercise"))
             for field, value in text.items():
@@ -146,11 +171,30 @@ def _exercise_problems(where: str, language: str, exercise: Any) -> list[str]:
         for field in EXERCISE_FIELDS
         if not exercise.get(field)
     ]
-    if not str(exercise.get("stop_if", "")).startswith(STOP_IF_START[language]):
+    stop_if = str(exercise.get("stop_if", ""))
+    if not stop_if.startswith(STOP_IF_START[language]):
         problems.append(
             f"{where}: [{language}.exercise] stop_if must start {STOP_IF_START[language]!r}"
         )
+    if EMERGENCY_SYMPTOMS[language].search(fold(stop_if)) and (
+        EMERGENCY_ADVICE[language] not in stop_if
+    ):
+        problems.append(
+            f"{where}: [{language}.exercise] stop_if names an emergency symptom: it must say "
+            f"{EMERGENCY_ADVICE[language]!r}"
+        )
     return problems
+
+
+def _heat_or_cold_problems(where: str, language: str, body: str) -> list[str]:
+    for line in body.splitlines():
+        folded = fold(line)
+        if HEAT_OR_COLD[language].search(folded) and NUMB_SKIN_WARNING[language] not in folded:
+            return [
+                f"{where}: [{language}] heat or cold advice must warn not to use it on numb "
+                f"skin (say {NUMB_SKIN_WARNING[language]!r} in the same line)"
+            ]
+    return []
 
 
 @transaction.atomic

@@ -17,12 +17,18 @@ def t(key: str, language: str) -> str:
 
 
 @register.filter
+def numbers(text: str) -> str:
+    """Content text with the emergency numbers filled in from settings."""
+    return text.replace("{{ emergency_number }}", settings.EMERGENCY_NUMBER).replace(
+        "{{ crisis_line }}", settings.CRISIS_LINE
+    )
+
+
+@register.filter
 def paragraphs(text: str) -> SafeString:
     """Content body: blank-line separated paragraphs; lines starting "- " are bullets; the
     emergency numbers filled in from settings."""
-    text = text.replace("{{ emergency_number }}", settings.EMERGENCY_NUMBER).replace(
-        "{{ crisis_line }}", settings.CRISIS_LINE
-    )
+    text = numbers(text)
     html = []
     for block in text.strip().split("\n\n"):
         lines = [line.strip() for line in block.strip().splitlines() if line.strip()]

@@ -107,3 +107,26 @@ def test_figures_of_speech_and_denials_raise_no_emergency(client: Client, patien
 
     assert not Escalation.objects.filter(severity="emergency").exists()
     assert not Checkin.objects.filter(status="interrupted").exists()
+
+
+def test_the_end_of_a_check_in_carries_the_red_flag_line_after_a_rule_message(
+    client: Client, patient: Patient
+) -> None:
+    from checkins.catalogue import BY_KEY, AnswerType
+
+    checkin = checkin_start(patient=patient)
+    last: list[str] = []
+    while checkin.status == Checkin.Status.OPEN and checkin.pending_question:
+        question = BY_KEY[checkin.pending_question]
+        if question.type == AnswerType.NUMBER:
+            answer = "3"
+        elif question.key == "needs_contact":
+            answer = "1"  # yes: R23, "your care team will contact you"
+        else:
+            answer = "2" if question.type == AnswerType.YES_NO else "0"
+        last = reply(client, patient, answer)
+        checkin.refresh_from_db()
+
+    [end] = last
+    assert "care team will contact you" in end
+    assert "emergency department" in end  # the red-flag line

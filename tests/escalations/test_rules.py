@@ -167,7 +167,7 @@ def test_r5_fever_same_day_with_an_infection_risk_else_24h(
 
 R6_MAJOR = ("R6", Severity.EMERGENCY, None, "esc_r6_major")
 R6_24H = ("R6", Severity.H24, None, "esc_r6")
-R6_ROUTINE = ("R6", Severity.ROUTINE, None, "esc_r6")
+R6_ROUTINE = ("R6", Severity.ROUTINE, None, "esc_r6_routine")
 
 
 @pytest.mark.parametrize(

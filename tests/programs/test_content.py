@@ -123,3 +123,39 @@ def test_loadprograms_refuses_an_invalid_library(
     with pytest.raises(CommandError, match="exercise"):
         call_command("loadprograms")
     assert not Step.objects.exists()
+
+
+def test_a_stop_if_naming_an_emergency_symptom_must_give_the_emergency_advice() -> None:
+    from programs.content import read, validate
+
+    library = read()
+    step = library.steps["sit-to-stand"]
+    step["en"]["exercise"]["stop_if"] = (
+        "Stop and contact your care team if a leg gives way or you feel dizzy."
+    )
+
+    problems = validate(library)
+
+    assert any(
+        "sit-to-stand.toml: [en.exercise] stop_if names an emergency symptom" in p for p in problems
+    )
+
+
+def test_heat_or_cold_advice_must_warn_about_numb_skin() -> None:
+    from programs.content import read, validate
+
+    library = read()
+    step = library.steps["flare-up-plan"]
+    step["es"]["body"] = step["es"]["body"].replace(
+        ", y nunca sobre piel adormecida o con menos sensibilidad: puede quemarse sin notarlo", ""
+    )
+
+    problems = validate(library)
+
+    assert any("flare-up-plan.toml: [es] heat or cold advice must warn" in p for p in problems)
+
+
+def test_the_shipped_content_passes_the_safety_rules() -> None:
+    from programs.content import read, validate
+
+    assert validate(read()) == []
