@@ -18,6 +18,9 @@ from accounts.services import audit
 from checkins.models import Medicine
 from escalations.models import Escalation, Evidence, ReferralClock
 from escalations.services import (
+    CARE_TEAM_REPLY_MAX,
+    CareTeamReplyRefused,
+    care_team_reply,
     clock_dismiss,
     clock_record_referral,
     escalation_acknowledge,
@@ -46,8 +49,16 @@ class EvidenceInline(admin.TabularInline[Evidence, Escalation]):
     model = Evidence
     extra = 0
     can_delete = False
-    fields = ["at", "detail"]
-    readonly_fields = ["at", "detail"]
+    fields = ["at", "detail", "words"]
+    readonly_fields = ["at", "detail", "words"]
+
+    @admin.display(description="The patient's words")
+    def words(self, evidence: Evidence) -> str:
+        """What the patient texted (or the care team sent), for a message for the care team."""
+        return evidence.message.body if evidence.message_id and evidence.message else ""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Evidence]:
+        return super().get_queryset(request).select_related("message")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -84,7 +95,20 @@ class ClockFilter(admin.SimpleListFilter):
 
 
 class EscalationForm(forms.ModelForm[Escalation]):
-    """Only the resolution note is typed; the buttons call the services."""
+    """The resolution note and a reply to the patient are typed; the buttons call the
+    services."""
+
+    reply = forms.CharField(
+        label="Reply to the patient by SMS",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=CARE_TEAM_REPLY_MAX,
+        help_text="Sent from the care team in the patient's language setting; your words as typed.",
+    )
+    tell_patient = forms.BooleanField(
+        label='When resolving, text the patient "your care team has seen your message"',
+        required=False,
+    )
 
     class Meta:
         model = Escalation
@@ -94,6 +118,8 @@ class EscalationForm(forms.ModelForm[Escalation]):
         data = super().clean() or {}
         if "_resolve" in self.data and not str(data.get("resolution_note", "")).strip():
             self.add_error("resolution_note", "Say what was done before resolving.")
+        if "_reply" in self.data and not str(data.get("reply", "")).strip():
+            self.add_error("reply", "Write the message to send.")
         return data
 
 
@@ -110,7 +136,7 @@ class EscalationAdmin(OwnPatientsAdmin):
         "evidence_count", "status", "acknowledged_at", "acknowledged_by", "resolved_at",
         "resolved_by", "last_notified_at",
     ]  # fmt: skip
-    fields = [*readonly_fields, "resolution_note"]
+    fields = [*readonly_fields, "resolution_note", "tell_patient", "reply"]
     inlines = [EvidenceInline]
     actions = ["acknowledge"]
 
@@ -148,9 +174,26 @@ class EscalationAdmin(OwnPatientsAdmin):
         # Never saved directly: each button is a service call (and an audit row).
         user = cast(User, request.user)
         if "_resolve" in request.POST:
-            escalation_resolve(escalation=obj, user=user, note=form.cleaned_data["resolution_note"])
+            escalation_resolve(
+                escalation=obj,
+                user=user,
+                note=form.cleaned_data["resolution_note"],
+                tell_patient=form.cleaned_data["tell_patient"],
+            )
         elif "_acknowledge" in request.POST:
             escalation_acknowledge(escalation=obj, user=user)
+        elif "_reply" in request.POST:
+            try:
+                care_team_reply(escalation=obj, user=user, text=form.cleaned_data["reply"])
+            except CareTeamReplyRefused as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+            else:
+                self.message_user(request, "Sent to the patient.", messages.SUCCESS)
+
+    def response_change(self, request: HttpRequest, obj: Escalation) -> HttpResponse:
+        if "_reply" in request.POST:  # stay on the escalation after a reply
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
     @admin.display(description="Overdue")
     def overdue(self, escalation: Escalation) -> str:

@@ -22,7 +22,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Patient, User
+from accounts.models import Patient, SmsConsent, User
 from accounts.services import audit
 from checkins.catalogue import BY_KEY
 from checkins.models import Answer, Checkin
@@ -231,7 +231,54 @@ def escalation_acknowledge(*, escalation: Escalation, user: User) -> Escalation:
     return escalation
 
 
-def escalation_resolve(*, escalation: Escalation, user: User, note: str) -> Escalation:
+class CareTeamReplyRefused(ValueError):
+    """A care-team SMS that may not, or cannot, be sent; the message says why."""
+
+
+CARE_TEAM_REPLY_MAX = 320  # characters the clinician may type: two to three segments
+
+
+def care_team_reply(*, escalation: Escalation, user: User, text: str) -> Message:
+    """Text the patient from the care team about this escalation (in the patient's language
+    setting: the frame is translated, the clinician's words are theirs). Audited; recorded as
+    evidence. Refused without active SMS consent."""
+    words = " ".join(text.split())
+    if not words:
+        raise CareTeamReplyRefused("Write the message to send.")
+    if len(words) > CARE_TEAM_REPLY_MAX:
+        raise CareTeamReplyRefused(
+            f"Keep it under {CARE_TEAM_REPLY_MAX} characters ({len(words)} now): SMS is short."
+        )
+    patient = Patient.objects.get(pk=escalation.patient_id)
+    if patient.sms_consent != SmsConsent.ACTIVE:
+        raise CareTeamReplyRefused("Not sent: the patient has no active SMS consent.")
+    with transaction.atomic():
+        reply = message_queue(
+            patient=patient,
+            text="care_team_reply",
+            context={"words": words},
+            priority=Priority.REPLY,
+        )
+        Evidence.objects.create(
+            escalation=escalation, detail="The care team replied by SMS.", message=reply
+        )
+        audit(
+            actor=user,
+            patient=patient,
+            action="change",
+            what=f"escalation {escalation.pk}",
+            detail="replied by SMS",
+        )
+    return reply
+
+
+def escalation_resolve(
+    *, escalation: Escalation, user: User, note: str, tell_patient: bool = False
+) -> Escalation:
+    """Resolve with the clinician's note; with `tell_patient`, the patient is texted that
+    their care team has seen their message (R24), when they may be texted."""
+    if tell_patient and escalation.status != Escalation.Status.RESOLVED:
+        message_queue(patient=escalation.patient, text="care_team_seen", priority=Priority.REPLY)
     if escalation.status != Escalation.Status.RESOLVED:
         what = f"escalation {escalation.pk}"
         audit(actor=user, patient=escalation.patient, action="change", what=what, detail="resolved")

@@ -16,6 +16,9 @@ register(
     # The end of a check-in whose most severe rule has a message: that message and the
     # red-flag line (CLINICAL.md: every end-of-check-in message carries it).
     TextSpec("checkin_end", 6, {"advice": "SelfCare: " + "x" * 190}),
+    # A clinician's own words (at most CARE_TEAM_REPLY_MAX characters) in the care team's frame.
+    TextSpec("care_team_reply", 7, {"words": "x" * 320, "emergency_number": "911"}),
+    TextSpec("care_team_seen", 2, {"emergency_number": "911"}),
     TextSpec(
         "staff_alert",
         2,
