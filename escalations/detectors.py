@@ -7,8 +7,9 @@ Spanish. The reading follows NegEx and medspaCy's ConText (Chapman et al. 2001; 
 2009), cut down to what SMS needs:
 
 1. **Normal form.** Folded (lower case, no accents, straight apostrophes), apostrophes dropped
-   ("can't" → "cant"), text-speak spelled out ("u" → "you"), emoji and other symbols removed,
-   letters repeated three times or more cut to two ("peeeee" → "pee").
+   ("can't" → "cant"), text-speak and common misspellings spelled out ("u" → "you"), emoji and
+   other symbols removed, letters repeated three times or more cut to two ("peeeee" → "pee"),
+   and the side left out ("my left leg" → "my leg").
 2. **Clauses.** Split at sentence ends and at ConText's termination terms ("but", "pero",
    "although", "and now" …): a negation never reaches past them.
 3. **Answer words.** A leading yes/no set off by a comma ("no, but…", "no, no puedo…") is
@@ -175,6 +176,9 @@ TEXT_SPEAK.update(
         ]
     }
 )
+# Which side does not change what a symptom is ("la pierna derecha me falla" is "la pierna me
+# falla"); both sides ("both legs", "las dos piernas") are phrases of their own.
+LATERALITY = frozenset({"left", "right", "izquierda", "izquierdo", "derecha", "derecho"})
 # Digits for words, only before the words they stand for in text-speak ("want 2 die").
 DIGIT_WORDS = [
     (re.compile(r"\b(2|to) (?=(many|much)\b)"), "too "),
@@ -267,7 +271,9 @@ def normal_form(text: str) -> str:
     folded = re.sub(r"[.!?;:\n]+", " . ", folded)  # sentence ends stay visible
     folded = re.sub(r"[,\-–—]+", " , ", folded)  # so do commas: "no, but…" is an answer
     folded = re.sub(r"[^\w\s.,]", " ", folded)
-    words = " ".join(TEXT_SPEAK.get(word, word) for word in folded.split())
+    words = " ".join(
+        TEXT_SPEAK.get(word, word) for word in folded.split() if word not in LATERALITY
+    )
     for pattern, replacement in DIGIT_WORDS:
         words = pattern.sub(replacement, words)
     return words
