@@ -717,12 +717,14 @@ def sms_reply_is_urgent(message: Message) -> bool:
 
 
 def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Message]:
-    """Answer a patient's text: safety words first, then their open check-in.
+    """Answer a patient's text: the free-text rules first, then their open check-in.
 
-    Emergency advice is queued first (sent before anything else: a text that can bring it is
-    handled in the webhook's own request, see sms_reply_is_urgent);
-    an emergency ends the check-in. Otherwise the next question, or at the end one message:
-    the most severe of the check-in, or thanks.
+    Every text ends as an answer recorded, a re-prompt, a keyword handled, or a rule fired
+    (CLINICAL.md "Nothing is dropped"): emergency advice is queued first and ends any open
+    check-in (a text that can bring it is handled in the webhook's own request, see
+    sms_reply_is_urgent); a red-flag question left unreadable or "not sure" is R25; a text that
+    is nothing else is R24, a message for the care team. Otherwise the next question, or at
+    the end one message: the most severe of the check-in with the red-flag line, or thanks.
     """
     patient = message.patient
     if patient is None:
