@@ -158,7 +158,7 @@ class EscalationAdmin(OwnPatientsAdmin):
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> Any:
-        escalation = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        escalation = self.get_object(request, unquote(object_id))
         if escalation is None:
             raise Http404
         if request.method == "GET":
@@ -361,7 +361,7 @@ class PatientRecordAdmin(PatientAdmin):
         from checkins.models import Medicine
         from checkins.views import chart, pain_points
 
-        patient = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        patient = self.get_object(request, unquote(object_id))
         context = dict(extra_context or {})
         if patient is not None:
             points = pain_points(patient)
@@ -384,7 +384,7 @@ class PatientRecordAdmin(PatientAdmin):
 
         if request.method != "POST" or not self.has_change_permission(request):
             raise PermissionDenied
-        patient = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        patient = self.get_object(request, unquote(object_id))
         if patient is None:
             raise Http404
         user = cast(User, request.user)

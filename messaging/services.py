@@ -3,6 +3,7 @@
 Logs carry message ids and the last digits of numbers only, never bodies or names.
 """
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -445,6 +446,27 @@ def _storable(text: str) -> str:
     return text.replace("\x00", "\ufffd")
 
 
+SID_MAX = 64  # Message.provider_sid; Twilio's are 34
+PHONE_MAX = 32  # Message.phone
+
+
+def inbound_malformed(params: Any) -> bool:
+    """Whether a signed webhook's sender or id cannot be what Twilio sends (too long, a NUL):
+    such a text is stored for a person to read, not handled, and answered 400."""
+    sid = params.get("MessageSid") or params.get("SmsSid") or ""
+    sender = params.get("From", "")
+    return len(sid) > SID_MAX or len(sender) > PHONE_MAX or "\x00" in sid + sender
+
+
+def _storable_sid(sid: str) -> str:
+    """The id as stored: itself, or for an id too long to store, a digest of it (so a
+    redelivery is still recognised as a duplicate)."""
+    sid = _storable(sid)
+    if len(sid) <= SID_MAX:
+        return sid
+    return "h:" + hashlib.sha256(sid.encode()).hexdigest()[: SID_MAX - 2]
+
+
 def inbound_store(*, params: Any) -> tuple[Message, bool]:
     """Store an inbound SMS, unique on its MessageSid; (message, created).
 
@@ -454,7 +476,8 @@ def inbound_store(*, params: Any) -> tuple[Message, bool]:
     sid = params.get("MessageSid") or params.get("SmsSid")
     if not sid:
         raise ValueError("MessageSid missing")
-    phone = normalise_phone(params.get("From", ""))
+    sid = _storable_sid(sid)
+    phone = _storable(normalise_phone(params.get("From", "")))[:PHONE_MAX]
     # The sender is matched in the INSERT itself (one round trip); the row comes back with it.
     patient_id = (
         Subquery(Patient.objects.filter(phone=phone).order_by().values("pk")[:1])
@@ -483,6 +506,15 @@ def inbound_store(*, params: Any) -> tuple[Message, bool]:
         return Message.objects.get(provider_sid=sid), False
     logger.info("sms %s received from %s", message.pk, redact(phone))
     return message, True
+
+
+def inbound_set_aside(*, message: Message) -> None:
+    """A malformed text: kept, marked handled, and opened for a person to read."""
+    Message.objects.filter(pk=message.pk).update(processed_at=timezone.now())
+    ReviewItem.objects.get_or_create(
+        message=message, reason=ReviewItem.Reason.NOT_HANDLED, defaults={"patient": None}
+    )
+    logger.warning("sms %s: malformed sender or id; set aside for review", message.pk)
 
 
 def inbound_process(*, message_id: int, wait: bool = True) -> list[int]:

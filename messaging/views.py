@@ -24,8 +24,11 @@ from accounts.models import Patient
 from messaging.backends.twilio import signature_is_valid
 from messaging.models import Message
 from messaging.services import (
+    SID_MAX,
     inbound_is_urgent,
+    inbound_malformed,
     inbound_process,
+    inbound_set_aside,
     inbound_store,
     replies_send_now,
     status_callback_record,
@@ -33,6 +36,7 @@ from messaging.services import (
 
 logger = logging.getLogger(__name__)
 
+ERROR_CODE_DIGITS = 6  # Twilio's error codes have five digits
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -56,6 +60,9 @@ def receive_sms(params: Any) -> HttpResponse:
         return HttpResponseBadRequest("MessageSid missing")
     if not created:
         return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+    if inbound_malformed(params):
+        inbound_set_aside(message=message)
+        return HttpResponseBadRequest("malformed From or MessageSid: stored for review")
     try:
         if not inbound_is_urgent(message):
             return HttpResponse(EMPTY_TWIML, content_type="text/xml")  # for inbound_drain
@@ -85,12 +92,15 @@ def twilio_status(request: HttpRequest) -> HttpResponse:
         logger.warning("status webhook: bad or missing signature")
         return HttpResponseForbidden("invalid signature")
     code = request.POST.get("ErrorCode", "")
+    readable_code = code.isdigit() and len(code) <= ERROR_CODE_DIGITS
     status_callback_record(
         message_id=request.GET.get("m"),
-        provider_sid=request.POST.get("MessageSid", ""),
+        provider_sid=request.POST.get("MessageSid", "")[:SID_MAX],
         status=request.POST.get("MessageStatus", "").lower(),
-        error_code=int(code) if code.isdigit() else None,
+        error_code=int(code) if readable_code else None,
     )
+    if code and not readable_code:  # the status is kept; the code cannot be a Twilio code
+        return HttpResponseBadRequest("ErrorCode is not a Twilio error code")
     return HttpResponse(status=200)
 
 

@@ -149,7 +149,7 @@ class PatientAdmin(SimpleHistoryAdmin):
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
-        patient = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        patient = self.get_object(request, unquote(object_id))
         if patient is not None and request.method == "GET":
             audit(actor=request.user, patient=patient, action="view", what="patient (admin)")
         return super().change_view(request, object_id, form_url, extra_context)
@@ -166,7 +166,7 @@ class PatientAdmin(SimpleHistoryAdmin):
 
     def _require_visible(self, request: HttpRequest, object_id: str) -> None:
         # SimpleHistoryAdmin's history pages look the object up without get_queryset().
-        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+        if self.get_object(request, unquote(object_id)) is None:
             raise Http404
 
     def history_view(

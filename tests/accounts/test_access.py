@@ -204,3 +204,21 @@ def test_admin_history_version_of_another_clinicians_patient_is_404(
 
     assert response.status_code == 404
     assert "Otto" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/admin/accounts/patient/abc/change/"),
+        ("get", "/admin/accounts/patient/abc/history/"),
+        ("post", "/admin/accounts/patient/abc/act/checkin/"),
+        ("get", "/admin/escalations/escalation/abc/change/"),
+        ("get", "/admin/accounts/patient/99999999999999999999/change/"),
+    ],
+)
+def test_admin_urls_with_ids_that_are_not_numbers_are_404_not_500(
+    admin_client_for: Any, clinician: Any, method: str, url: str
+) -> None:
+    response = getattr(admin_client_for(clinician), method)(url)
+
+    assert response.status_code == 404
