@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "selfcare.middleware.api_no_store",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -253,9 +254,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="selfcare@localhost")
 
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its challenge makes a missing or bad token a 401 with WWW-Authenticate
+    # (DRF takes the header from the first class), as the API documents.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsClinicianOrSuperuser"],
     # JSON only: form and multipart parsers read a missing boolean as False, which would turn a

@@ -222,3 +222,20 @@ def test_admin_urls_with_ids_that_are_not_numbers_are_404_not_500(
     response = getattr(admin_client_for(clinician), method)(url)
 
     assert response.status_code == 404
+
+
+def test_a_bad_token_is_a_401_with_the_challenge(patient: Patient) -> None:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+
+    response = client.get("/api/v1/patients/")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_api_answers_with_patient_data_are_never_cached(api: APIClient, patient: Patient) -> None:
+    response = api.get(f"/api/v1/patients/{patient.pk}/")
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
