@@ -28,11 +28,11 @@ from escalations.services import (
     medicine_record,
     rescreen_record,
 )
-from messaging.timing import quiet_hours_end
+from messaging.services import patient_quiet_until
 from programs.admin import PatientAdmin
 from programs.models import current_enrollment
 from programs.stratification import ITEM_LABELS, InvalidAnswers
-from selfcare.clock import clinic_zone, latest_today, local_today
+from selfcare.clock import clinic_time_text, latest_today, local_today
 
 
 class OwnPatientsAdmin(OwnPatientsMixin, admin.ModelAdmin[Any]):
@@ -214,18 +214,15 @@ class EscalationAdmin(OwnPatientsAdmin):
 def _checkin_sent_note(patient: Patient) -> str:
     """What the clinician is told after "Send a check-in now": the patient's quiet hours hold
     the first question, so say when it will go."""
-    zone = ZoneInfo(patient.timezone)
-    held_until = quiet_hours_end(
-        timezone.now(), zone, patient.quiet_hours_start, patient.quiet_hours_end
-    )
+    held_until = patient_quiet_until(patient, now=timezone.now())
     if held_until is None:
         return "Check-in sent."
-    clinic = held_until.astimezone(clinic_zone())
+    zone = ZoneInfo(patient.timezone)
     return (
         f"Check-in started. It is quiet hours for the patient "
         f"({patient.quiet_hours_start:%H:%M}–{patient.quiet_hours_end:%H:%M} their time): "
         f"the first question goes at {held_until.astimezone(zone):%H:%M} their time "
-        f"({clinic:%a %H:%M} {clinic.tzname()})."
+        f"({clinic_time_text(held_until, '%a %H:%M')})."
     )
 
 

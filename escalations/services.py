@@ -42,7 +42,7 @@ from messaging.models import Message, Priority, ReviewItem
 from messaging.services import message_queue
 from messaging.texts import render as render_text
 from programs.models import Enrollment
-from selfcare.clock import clinic_zone, day_start, local_today
+from selfcare.clock import clinic_time_text, clinic_zone, day_start, local_today
 
 logger = logging.getLogger(__name__)
 
@@ -307,7 +307,7 @@ def notify_clinician(*, escalation_id: int) -> None:
     link = _admin_link("admin:escalations_escalation_change", escalation.pk)
     context = {
         "severity": escalation.get_severity_display(),
-        "due": _clinic_time(escalation.due_at, "%H:%M"),
+        "due": clinic_time_text(escalation.due_at, "%H:%M"),
         "link": link,
     }
     now = timezone.now()
@@ -330,17 +330,11 @@ def notify_clinician(*, escalation_id: int) -> None:
                 subject=f"SelfCare: {escalation.get_severity_display()} escalation to review",
                 body=(
                     f"A {escalation.get_severity_display()} escalation for one of your patients "
-                    f"is due by {_clinic_time(escalation.due_at)}.\n\n"
+                    f"is due by {clinic_time_text(escalation.due_at)}.\n\n"
                     f"Open it in SelfCare: {link}\n"
                 ),
             )
         Escalation.objects.filter(pk=escalation.pk).update(last_notified_at=now)
-
-
-def _clinic_time(instant: datetime, form: str = "%Y-%m-%d %H:%M") -> str:
-    """An instant as the clinic's clock shows it, with the zone's abbreviation."""
-    local = instant.astimezone(clinic_zone())
-    return f"{local.strftime(form)} {local.tzname()}"
 
 
 # --- clinician email: a small outbox (see Notification) --------------------------------------
@@ -600,7 +594,7 @@ def _email_clock_reminder(clock: ReferralClock) -> None:
         subject=f"SelfCare: referral clock {clock.kind} at half time",
         body=(
             f"A {clock.kind} referral clock for one of your patients reaches its deadline on "
-            f"{_clinic_time(clock.deadline)}. Record the referral or dismiss the clock in "
+            f"{clinic_time_text(clock.deadline)}. Record the referral or dismiss the clock in "
             f"SelfCare: {_admin_link('admin:escalations_referralclock_change', clock.pk)}\n"
         ),
     )

@@ -205,6 +205,13 @@ def _status_callback_url(message_id: int) -> str:
     return f"{settings.PUBLIC_BASE_URL}{reverse('twilio-status')}?m={message_id}"
 
 
+def patient_quiet_until(patient: Patient, *, now: datetime) -> datetime | None:
+    """When the patient's quiet hours end (UTC), if `now` is inside them: bulk texts wait."""
+    return quiet_hours_end(
+        now, ZoneInfo(patient.timezone), patient.quiet_hours_start, patient.quiet_hours_end
+    )
+
+
 def _back_to_outbox(message: Message, at: datetime, *, undo_attempt: bool) -> SendOutcome:
     fields: dict[str, Any] = {"next_attempt_at": at}
     if undo_attempt:
@@ -247,9 +254,7 @@ def message_send(*, message_id: int, now: datetime | None = None) -> SendOutcome
         logger.info("sms %s not sent at send time: %s", message.pk, reason)
         return SendOutcome(message.status)
     if patient is not None and message.priority == Priority.BULK:
-        quiet_end = quiet_hours_end(
-            now, ZoneInfo(patient.timezone), patient.quiet_hours_start, patient.quiet_hours_end
-        )
+        quiet_end = patient_quiet_until(patient, now=now)
         if quiet_end is not None:
             return _back_to_outbox(message, quiet_end, undo_attempt=True)
 

@@ -23,8 +23,8 @@ from accounts.models import (
 )
 from accounts.services import audit, patient_login_url, patient_set_sms_consent
 from messaging.models import Priority
-from messaging.services import message_queue
-from messaging.timing import local_instant, quiet_hours_end
+from messaging.services import message_queue, patient_quiet_until
+from messaging.timing import local_instant
 from programs import stratification
 from programs.models import (
     Enrollment,
@@ -169,12 +169,7 @@ def _welcome(patient: Patient) -> None:
     """The welcome SMS: what SelfCare is, LINK, HELP, STOP and the emergency number. Sent at
     once with a sign-in link (usually the patient is still with the clinician); in the
     patient's quiet hours it waits for the morning, without a link that would have expired."""
-    quiet = quiet_hours_end(
-        timezone.now(),
-        ZoneInfo(patient.timezone),
-        patient.quiet_hours_start,
-        patient.quiet_hours_end,
-    )
+    quiet = patient_quiet_until(patient, now=timezone.now())
     message_queue(
         patient=patient,
         text="welcome",

@@ -45,6 +45,12 @@ def clinic_zone() -> ZoneInfo:
     return ZoneInfo(settings.CLINIC_TIME_ZONE)
 
 
+def clinic_time_text(instant: datetime, form: str = "%Y-%m-%d %H:%M") -> str:
+    """An instant as the clinic's clock shows it, with the zone's abbreviation ("14:05 CST")."""
+    local = instant.astimezone(clinic_zone())
+    return f"{local.strftime(form)} {local.tzname()}"
+
+
 def clinic_today(now: datetime) -> date:
     """Today for the clinic (`CLINIC_TIME_ZONE`)."""
     return local_today(now, clinic_zone())

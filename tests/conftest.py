@@ -24,8 +24,8 @@ PUBLIC_BASE_URL = "https://selfcare.example.org"
 # - marked `any_hour`: once at each of ANY_HOUR, the hours when "today" differs between UTC and
 #   the patients' zones, and the US and EU daylight-saving change days;
 # - marked `wall_clock`: the real clock, for tests whose other processes (a browser, a worker, a
-#   whole deployment) cannot share a travelled clock. `.ci/run` runs the suite under faketime at
-#   other hours for them.
+#   whole deployment) cannot share a travelled clock. `.ci/run` also runs the suite under
+#   faketime at 07:30 UTC, the browser tests included (not the fault tests).
 MIDDAY = datetime(2026, 6, 15, 17, 0, tzinfo=UTC)  # a Monday, midday in America/Chicago
 ANY_HOUR = {
     "00:30Z": datetime(2026, 12, 1, 0, 30, tzinfo=UTC),  # still yesterday in the Americas
