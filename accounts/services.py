@@ -98,15 +98,38 @@ def patient_login_url(*, patient: Patient) -> str:
     """A single-use sign-in link for the patient pages, valid for SESAME_MAX_AGE (10 minutes).
 
     Opening it only shows a Continue button (link previews must not use it up); see
-    programs.views.login_landing.
+    programs.views.login_landing. Messages never store it: they hold `SIGN_IN_LINK` and get a
+    live link as they are sent (`sign_in_links_filled`).
     """
-    from django.conf import settings
-    from django.urls import reverse
     from sesame.utils import get_query_string
 
     # Fresh from the database: a one-time token is bound to the user's current last_login.
     user = User.objects.get(pk=patient_user(patient=patient).pk)
-    return f"{settings.PUBLIC_BASE_URL}{reverse('patient-login')}{get_query_string(user)}"
+    return f"{_login_page()}{get_query_string(user)}"
+
+
+def _login_page() -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    return f"{settings.PUBLIC_BASE_URL}{reverse('patient-login')}"
+
+
+SIGN_IN_TOKEN_SHOWN = "[link]"  # noqa: S105 (what is shown instead of a token)
+
+
+def sign_in_link() -> str:
+    """The sign-in link as stored and shown: `…/me/login/?t=[link]`, never a live token."""
+    from django.conf import settings
+
+    return f"{_login_page()}?{settings.SESAME_TOKEN_NAME}={SIGN_IN_TOKEN_SHOWN}"
+
+
+def sign_in_links_filled(body: str, *, patient: Patient) -> str:
+    """The text as it leaves for the patient's phone: each stored `sign_in_link()` becomes a
+    live link, made now, so it is valid for ten minutes from sending."""
+    stored = sign_in_link()
+    return body.replace(stored, patient_login_url(patient=patient)) if stored in body else body
 
 
 def audit(*, actor: object, patient: Patient, action: str, what: str, detail: str = "") -> None:

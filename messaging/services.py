@@ -25,8 +25,9 @@ from phonenumber_field.phonenumber import to_python as to_phone_number
 from accounts.models import ConsentEvent, Patient, SmsConsent
 from accounts.services import (
     patient_flag_undeliverable,
-    patient_login_url,
     patient_set_sms_consent,
+    sign_in_link,
+    sign_in_links_filled,
 )
 from messaging import pacing, texts
 from messaging.backends import get_backend
@@ -258,6 +259,11 @@ def message_send(*, message_id: int, now: datetime | None = None) -> SendOutcome
         if quiet_end is not None:
             return _back_to_outbox(message, quiet_end, undo_attempt=True)
 
+    # The stored body shows `…/me/login/?t=[link]`; what leaves carries a live link, made now.
+    body = sign_in_links_filled(message.body, patient=patient) if patient else message.body
+    if body != message.body:
+        message.segments = analyse(body).segments
+        Message.objects.filter(pk=message.pk).update(segments=message.segments)
     backend = get_backend()
     slot = pacing.reserve(
         sender=backend.sender_key, segments=message.segments, priority=message.priority, now=now
@@ -272,7 +278,7 @@ def message_send(*, message_id: int, now: datetime | None = None) -> SendOutcome
     request = SendRequest(
         message_id=message.pk,
         to=message.phone,
-        body=message.body,
+        body=body,
         status_callback=_status_callback_url(message.pk),
     )
     try:
@@ -644,7 +650,7 @@ def _handle_inbound(message: Message) -> list[Message]:
             message_queue(
                 patient=patient,
                 text="login_link",
-                context={"link": patient_login_url(patient=patient)},
+                context={"link": sign_in_link()},
                 priority=Priority.REPLY,
                 in_reply_to=message,
             )

@@ -21,8 +21,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Patient
+from accounts.services import sign_in_links_filled
 from messaging.backends.twilio import signature_is_valid
-from messaging.models import Message
+from messaging.models import Direction, Message
 from messaging.services import (
     SID_MAX,
     inbound_is_urgent,
@@ -134,6 +135,9 @@ def dev_phone(request: HttpRequest) -> HttpResponse:
         if patient
         else []
     )
+    for message in conversation:  # as the phone shows them: a live link where one was sent
+        if patient is not None and message.direction == Direction.OUT and message.provider_sid:
+            message.body = sign_in_links_filled(message.body, patient=patient)
     return render(
         request,
         "messaging/dev_phone.html",

@@ -1,5 +1,6 @@
 """Writes for programs: enrolling and stratifying patients."""
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -21,7 +22,7 @@ from accounts.models import (
     SmsConsent,
     User,
 )
-from accounts.services import audit, patient_login_url, patient_set_sms_consent
+from accounts.services import audit, patient_set_sms_consent, sign_in_link
 from messaging.models import Priority
 from messaging.services import message_queue, patient_quiet_until
 from messaging.timing import local_instant
@@ -38,6 +39,8 @@ from programs.models import (
     StepText,
 )
 from selfcare.clock import local_today
+
+logger = logging.getLogger(__name__)
 
 # Model field → the name the enrollment input (API body and admin form) uses for it.
 _INPUT_NAMES = {"baseline_back_pain": "back_pain", "baseline_leg_pain": "leg_pain"}
@@ -173,9 +176,44 @@ def _welcome(patient: Patient) -> None:
     message_queue(
         patient=patient,
         text="welcome",
-        context={"link": None if quiet else patient_login_url(patient=patient)},
+        context={"link": None if quiet else sign_in_link()},
         priority=Priority.BULK if quiet else Priority.REPLY,
     )
+
+
+def login_link_requested(*, patient_id: int | None) -> None:
+    """Hand a "send me a link" request to the worker, known number or not (None), so the page
+    answers in the same time either way. Without a broker a known patient's link still goes:
+    it is queued here and the outbox sweeper sends it."""
+    from programs.tasks import send_login_link
+
+    try:
+        send_login_link.delay(patient_id)
+    except Exception:
+        logger.warning("sign-in link request not queued (broker down)")
+        if patient_id is not None:
+            login_link_send(patient_id=patient_id)
+
+
+def login_link_send(*, patient_id: int | None) -> bool:
+    """Queue the sign-in SMS for a patient who asked for one on the web (if they still may get
+    texts): the link in it is made as it is sent."""
+    patient = (
+        Patient.objects.filter(
+            pk=patient_id, status=Patient.Status.ACTIVE, sms_consent=SmsConsent.ACTIVE
+        ).first()
+        if patient_id is not None
+        else None
+    )
+    if patient is None:
+        return False
+    message_queue(
+        patient=patient,
+        text="login_link",
+        context={"link": sign_in_link()},
+        priority=Priority.REPLY,
+    )
+    return True
 
 
 # --- the program timeline ------------------------------------------------------------------

@@ -8,11 +8,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Patient
 
@@ -106,6 +104,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "Este enlace caducó o ya se usó.",
     ),
     "new_link": ("Get a new link", "Pedir un enlace nuevo"),
+    "too_many_tries": (
+        "Too many links that did not work were opened from this connection. Please wait "
+        "15 minutes and try again, or text LINK to get a new one.",
+        "Desde esta conexión se abrieron demasiados enlaces que no funcionaron. Espere 15 "
+        "minutos y vuelva a intentarlo, o envíe LINK por mensaje para recibir uno nuevo.",
+    ),
     "choice_burning": ("Burning", "Ardor"),
     "choice_tingling": ("Tingling or pins and needles", "Hormigueo"),
     "choice_electric_shocks": ("Electric shocks", "Descargas eléctricas"),
@@ -141,20 +145,15 @@ def no_store(response: HttpResponse, *, referrer: str = "same-origin") -> HttpRe
     return response
 
 
-SESSION_SIGNED_IN_AT = "patient_signed_in_at"
-
-
 def patient_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """For signed-in patients only: sends others to the "send me a link" page, and ends a
-    session at its absolute maximum age however active it has been."""
+    discharged patient's session (accounts.sessions ends any that is too old)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         patient = getattr(user, "patient", None) if user.is_authenticated else None
-        signed_in_at = request.session.get(SESSION_SIGNED_IN_AT, 0)
-        too_old = timezone.now().timestamp() - signed_in_at > settings.PATIENT_SESSION_MAX_AGE
-        if patient is None or too_old or patient.status == Patient.Status.DISCHARGED:
+        if patient is None or patient.status == Patient.Status.DISCHARGED:
             if user.is_authenticated and patient is not None:
                 logout(request)
             return HttpResponseRedirect(reverse("patient-link"))

@@ -2,11 +2,11 @@
 
 import logging
 import secrets
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
-from django.core.cache import cache
+from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -15,75 +15,78 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import get_usage, is_ratelimited
 from phonenumber_field.phonenumber import to_python as to_phone_number
-from sesame.utils import get_user
+from sesame.backends import ModelBackend as SesameBackend
 
 from accounts.models import Language, Patient, SmsConsent
-from accounts.services import patient_login_url
-from messaging.models import Priority
-from messaging.services import message_queue, redact, replies_send_now
+from messaging.services import redact
 from programs.models import Enrollment, Step, StepText
-from programs.services import enrollment_timeline, exercise_log, step_mark_done
-from programs.ui import SESSION_SIGNED_IN_AT, no_store, patient_page
+from programs.services import (
+    enrollment_timeline,
+    exercise_log,
+    login_link_requested,
+    step_mark_done,
+)
+from programs.ui import no_store, patient_page
 from selfcare.clock import local_today
+from selfcare.net import keyed_digest
 
 logger = logging.getLogger(__name__)
 
-RATE_WINDOW_SECONDS = 15 * 60
 
+def _limited(request: HttpRequest, *, group: str, rate: str, key: Any, fail_closed: bool) -> bool:
+    """Count this request against a django-ratelimit window kept in the shared cache.
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
-def _over_limit(key: str) -> bool:
-    """Count a request against a 15-minute window kept in the shared cache.
-
-    Without the cache (Redis down) nothing can be counted, so nothing is sent: the page answers
-    as always, and texting LINK, which needs no cache, still works.
+    Without the cache (Redis down) nothing can be counted: `fail_closed` limits refuse (a link
+    request then sends nothing; texting LINK, which needs no cache, still works), the others
+    let the request through.
     """
     try:
-        cache.add(key, 0, RATE_WINDOW_SECONDS)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, RATE_WINDOW_SECONDS)
-            count = 1
+        return is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
     except Exception:
-        logger.warning("sign-in link limit unavailable (cache down): request refused")
-        return True
-    return count > settings.LINK_REQUESTS_PER_15_MINUTES
+        logger.warning("rate limit %s unavailable (cache down)", group)
+        return fail_closed
 
 
-def send_login_link(patient: Patient) -> None:
-    """Text the patient a fresh single-use sign-in link now (only with active SMS consent)."""
-    message = message_queue(
-        patient=patient,
-        text="login_link",
-        context={"link": patient_login_url(patient=patient)},
-        priority=Priority.REPLY,
-    )
-    replies_send_now([message.pk])  # the patient is waiting for it
+def _over_failure_limit(request: HttpRequest) -> bool:
+    """Has this client address used up its failed sign-ins for now? (Counts nothing.)"""
+    try:
+        usage = get_usage(
+            request, group="login-failures", key="ip", rate=settings.LOGIN_FAILURES_RATE
+        )
+    except Exception:
+        return False  # the links are signed: without the cache the limit steps aside
+    return bool(usage and usage["should_limit"])
 
 
 @require_http_methods(["GET", "POST"])
 def link_request(request: HttpRequest) -> HttpResponse:
-    """ "Send me a link": the same answer whether or not the number is known, rate-limited."""
+    """ "Send me a link": the same answer, in the same time, whether or not the number is
+    known; limited per number and per client address."""
     language = request.GET.get("lang", "en")
     if request.method == "POST":
         language = request.POST.get("lang", language)
         number = to_phone_number(request.POST.get("phone", ""))
         phone = number.as_e164 if number and number.is_valid() else ""
-        limited = _over_limit(f"link-ip:{_client_address(request)}") or (
-            bool(phone) and _over_limit(f"link-phone:{phone}")
+        rate = settings.LINK_REQUESTS_RATE
+        limited = _limited(request, group="link-ip", rate=rate, key="ip", fail_closed=True) or (
+            bool(phone)
+            and _limited(
+                request,
+                group="link-phone",
+                rate=rate,
+                key=lambda _group, _request: keyed_digest(phone),
+                fail_closed=True,
+            )
         )
         if phone and not limited:
             patient = Patient.objects.filter(
                 phone=phone, status=Patient.Status.ACTIVE, sms_consent=SmsConsent.ACTIVE
             ).first()
-            if patient is not None:
-                send_login_link(patient)
-                logger.info("sign-in link sent to %s", redact(phone))
+            # Known or not, one task is queued and the worker does the rest, so the answer
+            # takes as long either way and tells nothing.
+            login_link_requested(patient_id=patient.pk if patient else None)
         if limited:
             logger.warning("sign-in link requests over the limit (%s)", redact(phone))
         return no_store(render(request, "patient/link_sent.html", {"lang": language}))
@@ -91,6 +94,13 @@ def link_request(request: HttpRequest) -> HttpResponse:
 
 
 LOGIN_NONCE = "patient_login_nonce"
+_LINKS = SesameBackend()
+
+
+def _link_user(token: str) -> Any:
+    """The user a sign-in link is for, or None: django-sesame's own check, asked directly
+    (`login()` then uses the link up by updating last_login)."""
+    return _LINKS.authenticate(None, sesame=token) if token else None
 
 
 @csrf_exempt  # checked below with a session-bound nonce instead: see the docstring
@@ -103,24 +113,39 @@ def login_landing(request: HttpRequest) -> HttpResponse:
     browsers then post its form with `Origin: null`, which Django's CSRF check refuses. So the
     form carries a nonce kept in the session (whose cookie is SameSite=Lax, so a cross-site
     post arrives without it): a forged sign-in fails as it would with Django's token.
+
+    The link is checked by django-sesame alone, not through `authenticate()` and its backends:
+    a bad link names no one, so django-axes could only count it against everyone at once. Bad
+    links are counted per client address instead, and an address over the limit is told to
+    wait.
     """
     token = request.POST.get("t") or request.GET.get("t", "")
+    if _over_failure_limit(request):
+        context = {"lang": request.GET.get("lang", "en"), "valid": False, "too_many": True}
+        return no_store(render(request, "patient/login.html", context, status=429))
+    user: Any = None
     if request.method == "POST":
         expected = request.session.pop(LOGIN_NONCE, None)
         same_session = expected is not None and constant_time_compare(
             expected, request.POST.get("nonce", "")
         )
-        user = authenticate(request, sesame=token) if same_session else None
+        user = _link_user(token) if same_session else None
         if user is not None and hasattr(user, "patient"):
             login(request, user, backend="sesame.backends.ModelBackend")
-            request.session[SESSION_SIGNED_IN_AT] = timezone.now().timestamp()
             return no_store(HttpResponseRedirect(reverse("patient-today")))
         valid = False
     else:
-        # Checked without using it up: update_last_login=False leaves the token valid.
-        user = get_user(request, update_last_login=False) if token else None
+        user = _link_user(token)  # checked, not used up: only signing in changes last_login
         valid = user is not None and hasattr(user, "patient")
-    language = user.patient.language if valid and user is not None else "en"
+    if not valid and token:
+        _limited(
+            request,
+            group="login-failures",
+            rate=settings.LOGIN_FAILURES_RATE,
+            key="ip",
+            fail_closed=False,
+        )
+    language = user.patient.language if valid else "en"
     nonce = secrets.token_urlsafe(16)
     request.session[LOGIN_NONCE] = nonce
     context = {"token": token, "valid": valid, "lang": language, "nonce": nonce}

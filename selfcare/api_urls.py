@@ -3,13 +3,13 @@
 from django.urls import path, register_converter
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from accounts import api as accounts_api
 from checkins import api as checkins_api
 from escalations import api as escalations_api
 from messaging import api as messaging_api
@@ -46,7 +46,8 @@ def api_root(request: Request) -> Response:
 
 urlpatterns = [
     path("", api_root, name="api-root"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", accounts_api.TokenCreateApi.as_view(), name="api-token"),
+    path("auth/token/revoke/", accounts_api.TokenRevokeApi.as_view(), name="api-token-revoke"),
     path("patients/", programs_api.PatientListApi.as_view(), name="patient-list"),
     path(
         "patients/<id:patient_id>/",

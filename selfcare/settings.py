@@ -6,6 +6,7 @@ in README.md; the settings refuse to start in production with the development se
 """
 
 import zoneinfo
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
@@ -47,7 +48,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "phonenumber_field",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.sessions.absolute_lifetime",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -149,6 +151,17 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "selfcare.net.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.sessions.locked_out"
+# How many proxies of ours append to X-Forwarded-For in front of gunicorn (the TLS proxy: 1).
+# 0 (the default) never reads the header, which any client can write (selfcare/net.py).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXIES must be 0 or more.")
+# django-ratelimit: per real client address; a cache that fails refuses (fail closed) unless a
+# view says otherwise. Limits are counted in the shared cache (Redis in production).
+RATELIMIT_IP_META_KEY = "selfcare.net.client_address"
+RATELIMIT_FAIL_OPEN = False
 # TOTP for clinicians (the admin is django-otp's OTPAdminSite); the issuer shown in their app.
 OTP_TOTP_ISSUER = "SelfCare"
 # Patient sign-in links: single use (any sign-in invalidates outstanding links), ten minutes.
@@ -157,8 +170,12 @@ SESAME_ONE_TIME = True
 SESAME_TOKEN_NAME = "t"  # noqa: S105 (the query parameter's name, not a secret)
 # Patient sessions also end this long after sign-in, however active (ASVS V7.3.2).
 PATIENT_SESSION_MAX_AGE = 12 * 60 * 60
-# "Send me a link" requests allowed per number and per client address in 15 minutes.
-LINK_REQUESTS_PER_15_MINUTES = env.int("LINK_REQUESTS_PER_15_MINUTES", default=3)
+# A clinician's session ends this long after sign-in (a shift), however active (ASVS V7.3.2).
+STAFF_SESSION_MAX_AGE = env.int("STAFF_SESSION_MAX_AGE", default=10 * 60 * 60)
+# "Send me a link" requests allowed per number and per client address (django-ratelimit rate).
+LINK_REQUESTS_RATE = env.str("LINK_REQUESTS_RATE", default="3/15m")
+# Bad or used-up sign-in links one client address may open before it is told to wait.
+LOGIN_FAILURES_RATE = env.str("LOGIN_FAILURES_RATE", default="20/15m")
 
 # The clinic's time zone: what "today" means for the clinic (selfcare/clock.py).
 CLINIC_TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="UTC")
@@ -252,12 +269,16 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="selfcare@localhost")
 
+# /healthz names its dependencies (database, broker, cache) only to staff and to a monitor that
+# sends `Authorization: Bearer <HEALTHZ_TOKEN>`; everyone else learns up or down.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
+
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: its challenge makes a missing or bad token a 401 with WWW-Authenticate
     # (DRF takes the header from the first class), as the API documents.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsClinicianOrSuperuser"],
@@ -268,6 +289,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# API tokens (django-rest-knox): only a digest is stored; each expires, and a clinician holds
+# a few at most. Issued for password + TOTP code (accounts/api.py).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=10)),
+    "TOKEN_LIMIT_PER_USER": 5,
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SelfCare API",

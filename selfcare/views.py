@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
@@ -59,10 +60,20 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return page_not_found(request, exception)
 
 
+def _may_see_details(request: HttpRequest) -> bool:
+    """Signed-in, verified staff, or a monitor sending `Authorization: Bearer <HEALTHZ_TOKEN>`."""
+    user = request.user
+    if user.is_authenticated and user.is_staff and user.is_verified():  # type: ignore[attr-defined]
+        return True
+    sent = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    return bool(settings.HEALTHZ_TOKEN) and constant_time_compare(sent, settings.HEALTHZ_TOKEN)
+
+
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 while the database answers (503 otherwise); the body names each dependency."""
+    """200 while the database answers (503 otherwise). The public learns only that (`ok` or
+    `error`); staff and monitors with HEALTHZ_TOKEN see each dependency and `degraded`."""
     # The broker and the cache are asked at once, so a hung one costs one timeout, not two.
     with ThreadPoolExecutor(max_workers=2) as pool:
         broker, cache_check = pool.submit(_check_broker), pool.submit(_check_cache)
@@ -74,4 +85,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = checks["database"]["status"] == "ok"
     degraded = any(check["status"] != "ok" for check in checks.values())
     status = "ok" if not degraded else ("degraded" if healthy else "error")
-    return JsonResponse({"status": status, "checks": checks}, status=200 if healthy else 503)
+    body: dict[str, Any] = {"status": "ok" if healthy else "error"}  # up or down, no more
+    if _may_see_details(request):
+        body = {"status": status, "checks": checks}
+    return JsonResponse(body, status=200 if healthy else 503)

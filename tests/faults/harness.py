@@ -36,6 +36,7 @@ from tests.messaging.helpers import inbound_params
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "fault-test-auth-token"
+HEALTHZ_TOKEN = "fault-test-healthz-token"
 ACCOUNT = "AC" + "fa" * 16
 
 
@@ -316,6 +317,7 @@ class Deployment:
             "SMS_RATE_PER_SECOND": "0",
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "INFO",
+            "HEALTHZ_TOKEN": HEALTHZ_TOKEN,
             "PYTHONPATH": str(ROOT),
             **self.extra_env,
         }

@@ -14,7 +14,7 @@ import urllib.request
 import uuid
 from contextlib import suppress
 
-from tests.faults.harness import RETRIED, Deployment, wait_for
+from tests.faults.harness import HEALTHZ_TOKEN, RETRIED, Deployment, wait_for
 
 DONE = ("queued", "sent", "delivered")
 NOT_SENT = ("suppressed", "cancelled", "expired")
@@ -320,7 +320,10 @@ def test_a_redis_that_accepts_and_never_answers_hangs_no_request(stack: Deployme
         status = stack.text_in(phones[1], "I just want to end my life", sid="SM" + uuid.uuid4().hex)
         took = time.monotonic() - started
         started = time.monotonic()
-        with urllib.request.urlopen(f"{stack.base}/healthz", timeout=10) as response:  # noqa: S310
+        asked = urllib.request.Request(  # noqa: S310
+            f"{stack.base}/healthz", headers={"Authorization": f"Bearer {HEALTHZ_TOKEN}"}
+        )
+        with urllib.request.urlopen(asked, timeout=10) as response:  # noqa: S310
             health = json.loads(response.read())
         health_took = time.monotonic() - started
     finally:

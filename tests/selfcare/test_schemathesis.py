@@ -27,9 +27,9 @@ def keep_connection() -> Iterator[None]:
 
 @pytest.fixture
 def token(clinician: Any, patient: Any, keep_connection: None) -> str:
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    return Token.objects.create(user=clinician.user).key
+    return str(AuthToken.objects.create(user=clinician.user)[1])
 
 
 @schema.parametrize()

@@ -95,8 +95,9 @@ def test_email_url_configures_the_default_mailer(url: str, backend: str, options
         assert mailer["OPTIONS"]["timeout"] == 10
 
 
-def test_healthz_names_each_dependency(client: Client, db: Any) -> None:
-    response = client.get("/healthz")
+def test_healthz_names_each_dependency_to_a_monitor(settings: Any, client: Client, db: Any) -> None:
+    settings.HEALTHZ_TOKEN = "monitor-" + "m" * 30
+    response = client.get("/healthz", headers={"Authorization": f"Bearer {settings.HEALTHZ_TOKEN}"})
 
     assert response.status_code == 200
     body = response.json()
@@ -107,8 +108,10 @@ def test_healthz_names_each_dependency(client: Client, db: Any) -> None:
 
 
 def test_healthz_is_503_when_the_database_does_not_answer(
-    client: Client, db: Any, monkeypatch: pytest.MonkeyPatch
+    settings: Any, client: Client, db: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    settings.HEALTHZ_TOKEN = "monitor-" + "m" * 30
+
     class DownDatabase:
         vendor = "postgresql"
 
@@ -116,9 +119,11 @@ def test_healthz_is_503_when_the_database_does_not_answer(
             raise ConnectionError("database down")
 
     monkeypatch.setattr("selfcare.views.connection", DownDatabase())
-    response = client.get("/healthz")
+    public = client.get("/healthz")
+    response = client.get("/healthz", headers={"Authorization": f"Bearer {settings.HEALTHZ_TOKEN}"})
 
-    assert response.status_code == 503
+    assert public.status_code == 503
+    assert public.json() == {"status": "error"}
     assert response.json()["checks"]["database"] == {"status": "error", "error": "ConnectionError"}
 
 
