@@ -289,18 +289,27 @@ class ConsentEvent(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who did or saw what to which patient's record, and when. Append-only: no one edits or
-    deletes these rows (the admin offers neither), and they carry no clinical content."""
+    """Who did or saw what to which patient's record, or changed which piece of program content
+    (then `patient` is empty), and when. Append-only: no one edits or deletes these rows (the
+    admin offers neither), and they carry no clinical content."""
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"
         CREATE = "create", "Created"
         CHANGE = "change", "Changed"
+        DELETE = "delete", "Deleted"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="audit_events")
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        help_text="Empty for changes to program content.",
+    )
     action = models.CharField(max_length=8, choices=Action)
     what = models.CharField(max_length=100, help_text="The record or page, e.g. 'escalation 12'.")
     detail = models.CharField(max_length=200, blank=True)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Clinician, ConsentEvent, Patient, SmsConsent, User
-from accounts.permissions import CLINICIANS_GROUP
+from accounts.permissions import CLINICIANS_GROUP, CONTENT_EDITORS_GROUP
 
 
 @transaction.atomic
@@ -20,8 +20,10 @@ def clinician_create(
     password: str | None = None,
     first_name: str = "",
     last_name: str = "",
+    content_editor: bool = False,
 ) -> Clinician:
-    """Create a staff user in the Clinicians group with a clinician profile for alerts.
+    """Create a staff user in the Clinicians group with a clinician profile for alerts (and in
+    the Content editors group too, who change program content, if `content_editor`).
 
     Validates the profile (email, phone) before anything is stored; without a password the
     account cannot sign in until one is set.
@@ -43,6 +45,8 @@ def clinician_create(
     clinician.full_clean(exclude=["user"])
     user.save()
     user.groups.add(Group.objects.get(name=CLINICIANS_GROUP))
+    if content_editor:
+        user.groups.add(Group.objects.get(name=CONTENT_EDITORS_GROUP))
     clinician.user = user
     clinician.save()
     TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
@@ -132,8 +136,11 @@ def sign_in_links_filled(body: str, *, patient: Patient) -> str:
     return body.replace(stored, patient_login_url(patient=patient)) if stored in body else body
 
 
-def audit(*, actor: object, patient: Patient, action: str, what: str, detail: str = "") -> None:
-    """Record that `actor` viewed, created or changed part of `patient`'s record."""
+def audit(
+    *, actor: object, patient: Patient | None, action: str, what: str, detail: str = ""
+) -> None:
+    """Record that `actor` viewed, created, changed or deleted part of `patient`'s record, or
+    (with no patient) a piece of program content."""
     from accounts.models import AuditEvent
 
     user = actor if isinstance(actor, User) and actor.is_authenticated else None

@@ -3,19 +3,25 @@
 `validate()` reads the files and reports every problem (both languages present, fields filled,
 SMS nudges within budget, exercises complete, every program starting with the safety net, no
 medicine advice, no TENS); `load()` writes them to the database idempotently, matching steps
-and programs by slug so patients' progress survives content changes.
+and programs by slug so patients' progress survives content changes. Edits in the admin are
+judged by the same `validate()`: `from_database()` reads the library back from the database as
+it would be after the edit, and `edit_problems()` reports what the edit breaks.
 """
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from messaging.keywords import fold
 from messaging.segments import Encoding, analyse
+
+if TYPE_CHECKING:
+    from programs.models import ContentRecord
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 LANGUAGES = ("en", "es")
@@ -121,6 +127,8 @@ def validate(library: Library) -> list[str]:
                         )
         if step.get("kind") == "relaxation" and not isinstance(step.get("timer"), dict):
             problems.append(f"{where}: relaxation steps need a [timer]")
+        if slug == SAFETY_NET_STEP and step.get("safety_net") is not True:
+            problems.append(f"{where}: safety_net must be true (the red-flag safety net)")
     counts = {
         kind: sum(1 for s in library.steps.values() if s.get("kind") == kind) for kind in KINDS
     }
@@ -195,6 +203,78 @@ def _heat_or_cold_problems(where: str, language: str, body: str) -> list[str]:
                 f"skin (say {NUMB_SKIN_WARNING[language]!r} in the same line)"
             ]
     return []
+
+
+def from_database(
+    *, save: Iterable["ContentRecord"] = (), delete: Iterable["ContentRecord"] = ()
+) -> Library:
+    """The library as the database holds it, or would hold it with the records in `save`
+    written and those in `delete` gone: the inverse of `load()`, in the shape `read()` gives."""
+    from programs.models import Program, ProgramStep, Step, StepText
+
+    save, delete = list(save), list(delete)
+
+    def pending[M: models.Model](model: type[M], stored: Iterable[M]) -> list[M]:
+        gone = {r.pk for r in delete if isinstance(r, model)}
+        edited = [r for r in save if isinstance(r, model)]
+        rows = {r.pk: r for r in stored} | {r.pk: r for r in edited if r.pk is not None}
+        new = [r for r in edited if r.pk is None]
+        return [r for pk, r in rows.items() if pk not in gone] + new
+
+    steps: dict[int, dict[str, Any]] = {}
+    for step in pending(Step, Step.objects.all()):
+        steps[step.pk] = {
+            "slug": step.slug,
+            "kind": step.kind,
+            "minutes": step.minutes,
+            "safety_net": step.safety_net,
+            **({"timer": step.timer} if step.timer else {}),  # load() reads no [timer] as {}
+        }
+    for text in pending(StepText, StepText.objects.all()):
+        if text.step_id not in steps:
+            continue
+        exercise = {
+            "instructions": text.instructions,
+            **{field: getattr(text, field) for field in ("dose", "easier", "harder", "stop_if")},
+        }
+        steps[text.step_id][text.language] = {
+            **{field: getattr(text, field) for field in TEXT_FIELDS},
+            # Exercise words on other kinds are checked too (no medicine advice anywhere).
+            **(
+                {"exercise": exercise}
+                if steps[text.step_id]["kind"] == "exercise" or any(exercise.values())
+                else {}
+            ),
+        }
+    timelines: dict[int, list[dict[str, Any]]] = {}
+    for entry in pending(ProgramStep, ProgramStep.objects.all()):
+        slug = steps[entry.step_id]["slug"] if entry.step_id in steps else None
+        timelines.setdefault(entry.program_id, []).append({"day": entry.day, "step": slug})
+    programs = pending(Program, Program.objects.all())
+    return Library(
+        version=max((program.content_version for program in programs), default=0),
+        steps={data["slug"]: data for data in steps.values()},
+        programs=[
+            {
+                "slug": program.slug,
+                "tier": program.tier,
+                "weeks": program.weeks,
+                "en": {"title": program.title, "summary": program.summary},
+                "es": {"title": program.title_es, "summary": program.summary_es},
+                "step": timelines.get(program.pk, []),
+            }
+            for program in programs
+        ],
+    )
+
+
+def edit_problems(
+    *, save: Iterable["ContentRecord"] = (), delete: Iterable["ContentRecord"] = ()
+) -> list[str]:
+    """What `loadprograms` would reject in the library after this edit and not before it (an
+    edit is judged by what it breaks, so a step the files no longer use stays editable)."""
+    before = set(validate(from_database()))
+    return [p for p in validate(from_database(save=save, delete=delete)) if p not in before]
 
 
 @transaction.atomic

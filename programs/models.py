@@ -1,8 +1,9 @@
 """Programs per STarT Back tier, the screens that place patients in them, and enrollments."""
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -11,6 +12,18 @@ from accounts.models import Patient
 from programs.stratification import RiskGroup
 
 RISK_GROUP_CHOICES = [(group.value, group.value.title()) for group in RiskGroup]
+
+SAFETY_NET_MESSAGE = (
+    "The day-0 safety net (when to get help) stays in every program: it cannot be removed, "
+    "moved or replaced, and its step stays marked as the safety net."
+)
+
+
+class SafetyNetError(ValidationError):
+    """A write that would take the red-flag safety net out of a program."""
+
+    def __init__(self) -> None:
+        super().__init__(SAFETY_NET_MESSAGE, code="safety_net")
 
 
 class Program(models.Model):
@@ -67,6 +80,23 @@ class Step(models.Model):
     def __str__(self) -> str:
         return self.slug
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._keep_safety_net()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self._keep_safety_net()
+
+    def _keep_safety_net(self) -> None:
+        """A step that is some program's day-0 safety net keeps its flag (the help page and
+        the day-0 rule depend on it)."""
+        if (
+            self.pk is not None
+            and not self.safety_net
+            and ProgramStep.objects.safety_nets().filter(step_id=self.pk).exists()
+        ):
+            raise SafetyNetError
+
 
 class StepText(models.Model):
     """A step's words in one language. Exercise fields are empty for other kinds."""
@@ -93,12 +123,29 @@ class StepText(models.Model):
         return f"{self.step.slug} ({self.language})"
 
 
+class ProgramStepQuerySet(models.QuerySet["ProgramStep"]):
+    def safety_nets(self) -> "ProgramStepQuerySet":
+        """Each program's day 0 when its step carries the red-flag safety net (as stored)."""
+        return self.filter(day=0, step__safety_net=True)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.safety_nets().exists():
+            raise SafetyNetError
+        return super().delete()
+
+
 class ProgramStep(models.Model):
-    """A step on a program's timeline: due `day` days after the enrollment starts."""
+    """A step on a program's timeline: due `day` days after the enrollment starts.
+
+    Day 0 is the safety net (the `when-to-get-help` step): it is never deleted, moved or
+    replaced, here or in a bulk delete (`SafetyNetError`); a whole program may still go.
+    """
 
     program = models.ForeignKey("Program", on_delete=models.CASCADE, related_name="program_steps")
     step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="+")
     day = models.PositiveSmallIntegerField()
+
+    objects: ClassVar[ProgramStepQuerySet] = ProgramStepQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["program", "day"]
@@ -109,6 +156,37 @@ class ProgramStep(models.Model):
 
     def __str__(self) -> str:
         return f"day {self.day}: {self.step}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._keep_safety_net()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        self.check_removable()
+        return super().delete(*args, **kwargs)
+
+    def clean(self) -> None:
+        self._keep_safety_net()
+
+    def check_removable(self) -> None:
+        """Raise SafetyNetError if this row, as stored, is its program's safety net."""
+        if self.pk is not None and ProgramStep.objects.safety_nets().filter(pk=self.pk).exists():
+            raise SafetyNetError
+
+    def _keep_safety_net(self) -> None:
+        if self.pk is None:
+            return
+        stored = ProgramStep.objects.safety_nets().filter(pk=self.pk).values().first()
+        if stored and (stored["program_id"], stored["step_id"], stored["day"]) != (
+            self.program_id,
+            self.step_id,
+            self.day,
+        ):
+            raise SafetyNetError
+
+
+# What the content admin edits (and `content_change` writes and audits).
+type ContentRecord = Program | Step | StepText | ProgramStep
 
 
 class StartBackScreen(models.Model):

@@ -1,4 +1,4 @@
-"""Writes for programs: enrolling and stratifying patients."""
+"""Writes for programs: enrolling and stratifying patients, and edits of program content."""
 
 import logging
 from collections.abc import Mapping, Sequence
@@ -26,8 +26,9 @@ from accounts.services import audit, patient_set_sms_consent, sign_in_link
 from messaging.models import Priority
 from messaging.services import message_queue, patient_quiet_until
 from messaging.timing import local_instant
-from programs import stratification
+from programs import content, stratification
 from programs.models import (
+    ContentRecord,
     Enrollment,
     ExerciseLog,
     Program,
@@ -424,3 +425,63 @@ def screen_record(*, patient: Patient, answers: Sequence[int], actor: User) -> S
         detail=f"{result.risk_group} risk",
     )
     return screen
+
+
+# --- program content edited in the admin ---------------------------------------------------
+
+
+def content_change(
+    *,
+    actor: User,
+    save: Sequence[ContentRecord] = (),
+    delete: Sequence[ContentRecord] = (),
+) -> None:
+    """Write one edit of program content: the records in `save` (new or changed) and the
+    removal of those in `delete`, together.
+
+    Refused with a ValidationError, before anything is written, when the library would then
+    have a problem `loadprograms` rejects that it did not have before (`content.edit_problems`),
+    and with a SafetyNetError (by the models) when it takes a program's day-0 safety net away.
+    Every record created, changed or deleted is an audit row that names it and the fields
+    changed, not the words.
+    """
+    problems = content.edit_problems(save=save, delete=delete)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        for record in delete:
+            what = _content_name(record)
+            record.delete()
+            audit(actor=actor, patient=None, action="delete", what=what)
+        for record in save:
+            if record.pk is None:
+                record.save()
+                audit(actor=actor, patient=None, action="create", what=_content_name(record))
+            elif changed := _changed_fields(record):
+                record.save()
+                audit(
+                    actor=actor,
+                    patient=None,
+                    action="change",
+                    what=_content_name(record),
+                    detail=", ".join(changed),
+                )
+
+
+def _content_name(record: ContentRecord) -> str:
+    if isinstance(record, Program):
+        return f"program {record.slug}"
+    if isinstance(record, Step):
+        return f"step {record.slug}"
+    if isinstance(record, StepText):
+        return f"step {record.step.slug} text ({record.language})"
+    return f"program {record.program.slug} day {record.day}: {record.step.slug}"
+
+
+def _changed_fields(record: ContentRecord) -> list[str]:
+    stored = type(record)._default_manager.filter(pk=record.pk).values().first() or {}
+    return [
+        field.name
+        for field in record._meta.concrete_fields
+        if getattr(record, field.attname) != stored.get(field.attname)
+    ]

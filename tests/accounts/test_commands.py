@@ -28,10 +28,24 @@ def test_createclinician_makes_a_staff_user_in_the_clinicians_group(db: Any) -> 
     assert user.check_password("a-long-test-pass")
     assert user.has_perm("accounts.add_patient")
     assert user.has_perm("programs.view_program")
+    assert not user.has_perm("programs.change_step")
     assert not user.has_perm("accounts.delete_patient")
     assert str(user.clinician.phone) == "+12015550188"
     assert user.clinician.email == "carol@example.org"
     assert "Created clinician carol" in out.getvalue()
+
+
+def test_createclinician_content_editor_may_also_change_program_content(db: Any) -> None:
+    out = StringIO()
+    call_command(
+        "createclinician", "cleo", "--email", "cleo@example.org", "--content-editor", stdout=out
+    )
+
+    user = User.objects.get(username="cleo")
+    assert sorted(user.groups.values_list("name", flat=True)) == ["Clinicians", "Content editors"]
+    assert user.has_perm("programs.change_steptext")
+    assert user.has_perm("accounts.add_patient")
+    assert "Created clinician cleo, a content editor." in out.getvalue()
 
 
 def test_createclinician_without_a_password_prints_a_generated_one(db: Any) -> None:

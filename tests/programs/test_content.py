@@ -86,6 +86,10 @@ def first(library: content.Library, kind: str) -> str:
             lambda lib: lib.programs[1]["step"][0].update(step=first(lib, "exercise")),
             "day 0 must be 'when-to-get-help'",
         ),
+        (
+            lambda lib: lib.steps["when-to-get-help"].pop("safety_net"),
+            "when-to-get-help.toml: safety_net must be true",
+        ),
     ],
 )
 def test_the_validator_finds_each_problem(
@@ -111,6 +115,24 @@ def test_loadprograms_is_idempotent_and_keeps_progress(db: Any, clinician: Any) 
     assert StepProgress.objects.filter(enrollment=enrollment, step=step).exists()
     assert StepNudge.objects.filter(enrollment=enrollment).count() == nudges
     assert Program.objects.get(tier="low").content_version >= 1
+
+
+def test_the_database_reads_back_as_the_library_it_loaded(
+    db: Any, library: content.Library
+) -> None:
+    """Admin edits are judged on the library read back from the database: it must be the one
+    loaded, and as valid."""
+    call_command("loadprograms")
+
+    stored = content.from_database()
+
+    assert content.validate(stored) == []
+    assert stored.steps.keys() == library.steps.keys()
+
+    def timelines(lib: content.Library) -> dict[str, list[tuple[int, str]]]:
+        return {p["slug"]: sorted((s["day"], s["step"]) for s in p["step"]) for p in lib.programs}
+
+    assert timelines(stored) == timelines(library)
 
 
 def test_loadprograms_refuses_an_invalid_library(

@@ -1,4 +1,4 @@
-"""createclinician USERNAME --email … --phone … [--password …]"""
+"""createclinician USERNAME --email … --phone … [--password …] [--content-editor]"""
 
 import secrets
 from typing import Any
@@ -21,6 +21,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
+        parser.add_argument(
+            "--content-editor",
+            action="store_true",
+            help="Also in the Content editors group: may change program content in the admin.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = options["password"] or secrets.token_urlsafe(12)
@@ -32,13 +37,17 @@ class Command(BaseCommand):
                 password=password,
                 first_name=options["first_name"],
                 last_name=options["last_name"],
+                content_editor=options["content_editor"],
             )
         except ValidationError as invalid:
             problems = "; ".join(
                 f"{field}: {' '.join(messages)}" for field, messages in invalid.message_dict.items()
             )
             raise CommandError(problems) from invalid
-        self.stdout.write(self.style.SUCCESS(f"Created clinician {clinician.user.username}."))
+        editor = ", a content editor" if options["content_editor"] else ""
+        self.stdout.write(
+            self.style.SUCCESS(f"Created clinician {clinician.user.username}{editor}.")
+        )
         if not options["password"]:
             self.stdout.write(f"Password: {password}")
         device = totp_device(user=clinician.user)
