@@ -9,6 +9,7 @@ silently ignored.
 from collections.abc import Mapping
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -33,6 +34,18 @@ class StrictInputSerializer(serializers.Serializer[dict[str, Any]]):
             if unknown:
                 raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
         return dict(super().to_internal_value(data))
+
+
+class StrictInputSchema(OpenApiSerializerExtension):
+    """In the OpenAPI schema, a strict input says what the server enforces: no other keys."""
+
+    target_class = StrictInputSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["additionalProperties"] = False
+        return schema
 
 
 class StrictBooleanField(serializers.BooleanField):

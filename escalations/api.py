@@ -56,7 +56,11 @@ class EscalationListApi(APIView):
         parameters=[
             OpenApiParameter("status", enum=Escalation.Status.values),
             OpenApiParameter("severity", enum=[s.value for s in Severity]),
-            OpenApiParameter("patient", int, description="A patient id (1 or more)."),
+            OpenApiParameter(
+                "patient",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                description="A patient id (1 or more).",
+            ),
         ],
         responses=paginated(EscalationOutputSerializer, "EscalationPage"),
     )

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -102,6 +102,18 @@ class PatientOutputSerializer(serializers.Serializer[Patient]):
         }
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 0, "maximum": 4},
+        "minItems": ITEM_COUNT,
+        "maxItems": ITEM_COUNT,
+    }
+)
+class StartBackField(serializers.ListField):
+    """The nine answers; the schema states what stratification enforces (its own messages)."""
+
+
 class PatientListApi(APIView):
     """Enroll a patient (POST) or list the patients you are responsible for (GET)."""
 
@@ -117,7 +129,7 @@ class PatientListApi(APIView):
         sms_consent = StrictBooleanField(
             help_text="Required. False enrolls a web-only patient who is never sent SMS."
         )
-        startback = serializers.ListField(
+        startback = StartBackField(
             child=StrictIntegerField(),
             help_text=(
                 f"{ITEM_COUNT} STarT Back answers: items 1–8 are 0 (disagree) or 1 (agree); "
