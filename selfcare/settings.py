@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "messaging",
     "checkins",
     "escalations",
+    "care",
+    "patients",
 ]
 
 MIDDLEWARE = [
