@@ -34,9 +34,9 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Patient, PatientFlag  # noqa: E402
 from accounts.services import clinician_create  # noqa: E402
+from care.tasks import START_BATCH, slots_start_task  # noqa: E402
 from checkins.models import Checkin, CheckinSlot  # noqa: E402
 from checkins.services import checkin_start, slots_claim  # noqa: E402
-from escalations.tasks import START_BATCH, start_slots  # noqa: E402
 from programs.models import Enrollment, Program  # noqa: E402
 from selfcare.celery import app  # noqa: E402
 
@@ -109,7 +109,7 @@ def ours() -> tuple[int, float, float]:
     total = 0
     while claimed := slots_claim():
         for first in range(0, len(claimed), START_BATCH):
-            start_slots.delay(claimed[first : first + START_BATCH])
+            slots_start_task.delay(claimed[first : first + START_BATCH])
         total += len(claimed)
     elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
@@ -133,7 +133,7 @@ def baseline() -> tuple[int, float]:
     pipe = client.pipeline(transaction=False)
     for first in range(0, len(ids), START_BATCH):
         batch = ids[first : first + START_BATCH]
-        pipe.lpush("baseline-queue", f'{{"task": "checkins.start_slots", "args": [{batch}]}}')
+        pipe.lpush("baseline-queue", f'{{"task": "care.slots_start", "args": [{batch}]}}')
     pipe.execute()
     elapsed = time.perf_counter() - started
     client.delete("baseline-queue")

@@ -7,3 +7,11 @@ class CareConfig(AppConfig):
 
     name = "care"
     verbose_name = "Care"
+
+    def ready(self) -> None:
+        from care import replies as care_replies
+        from messaging import replies
+
+        replies.register(
+            answer=care_replies.handle_sms_reply, is_urgent=care_replies.sms_reply_is_urgent
+        )

@@ -1,21 +1,17 @@
 """The clinicians' escalation queue: their own patients only, most urgent first."""
 
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path, reverse
 from django.utils import timezone
 
 from accounts.admin import OwnPatientsMixin
-from accounts.models import Patient, User
+from accounts.models import User
 from accounts.services import audit
-from checkins.models import Medicine
 from escalations.models import Escalation, Evidence, ReferralClock
 from escalations.services import (
     CARE_TEAM_REPLY_MAX,
@@ -25,14 +21,8 @@ from escalations.services import (
     clock_record_referral,
     escalation_acknowledge,
     escalation_resolve,
-    medicine_record,
-    rescreen_record,
 )
-from messaging.services import patient_quiet_until
-from programs.admin import PatientAdmin
-from programs.models import current_enrollment
-from programs.stratification import ITEM_LABELS, InvalidAnswers
-from selfcare.clock import clinic_time_text, latest_today, local_today
+from selfcare.clock import latest_today
 
 
 class OwnPatientsAdmin(OwnPatientsMixin, admin.ModelAdmin[Any]):
@@ -211,21 +201,6 @@ class EscalationAdmin(OwnPatientsAdmin):
         self.message_user(request, "Acknowledged.", messages.SUCCESS)
 
 
-def _checkin_sent_note(patient: Patient) -> str:
-    """What the clinician is told after "Send a check-in now": the patient's quiet hours hold
-    the first question, so say when it will go."""
-    held_until = patient_quiet_until(patient, now=timezone.now())
-    if held_until is None:
-        return "Check-in sent."
-    zone = ZoneInfo(patient.timezone)
-    return (
-        f"Check-in started. It is quiet hours for the patient "
-        f"({patient.quiet_hours_start:%H:%M}–{patient.quiet_hours_end:%H:%M} their time): "
-        f"the first question goes at {held_until.astimezone(zone):%H:%M} their time "
-        f"({clinic_time_text(held_until, '%a %H:%M')})."
-    )
-
-
 class ReferralClockForm(forms.ModelForm[ReferralClock]):
     class Meta:
         model = ReferralClock
@@ -284,146 +259,3 @@ class ReferralClockAdmin(OwnPatientsAdmin):
         "patient", "kind", "rule", "started_at", "remind_at", "deadline", "reminded_at",
         "overdue_at", "stopped_at", "stop_reason", "stopped_by",
     ]  # fmt: skip
-
-
-# --- the patient record: one timeline, the pain chart, and the clinician's actions ----------
-
-admin.site.unregister(Patient)
-
-TIMELINE_LENGTH = 60
-
-
-def patient_timeline(patient: Patient) -> list[dict[str, Any]]:
-    """Messages, check-in answers, escalations and program progress, newest first (four
-    bounded queries, however long the history)."""
-    from checkins.models import Answer
-    from messaging.models import Message
-    from programs.models import StepProgress
-
-    events: list[dict[str, Any]] = []
-    for m in Message.objects.filter(patient=patient).order_by("-created_at")[:TIMELINE_LENGTH]:
-        kind = "SMS in" if m.direction == "in" else "SMS out"
-        events.append(
-            {"at": m.created_at, "kind": kind, "text": m.body, "detail": m.get_status_display()}
-        )
-    for a in Answer.objects.filter(patient=patient).order_by("-answered_at")[:TIMELINE_LENGTH]:
-        detail = "late, not applied" if a.late else ("unanswered" if a.value is None else "")
-        events.append(
-            {
-                "at": a.answered_at,
-                "kind": "Answer",
-                "text": f"{a.question}: {a.value!r}",
-                "detail": detail,
-            }
-        )
-    for e in Escalation.objects.filter(patient=patient).order_by("-created_at")[:TIMELINE_LENGTH]:
-        events.append(
-            {
-                "at": e.created_at,
-                "kind": "Escalation",
-                "text": f"{e.rule} ({e.severity}): {e.reason}",
-                "detail": e.get_status_display(),
-            }
-        )
-    for p in (
-        StepProgress.objects.filter(enrollment__patient=patient)
-        .select_related("step")
-        .order_by("-done_at")[:TIMELINE_LENGTH]
-    ):
-        events.append(
-            {"at": p.done_at, "kind": "Program", "text": f"Done: {p.step.slug}", "detail": ""}
-        )
-    return sorted(events, key=lambda event: event["at"], reverse=True)[:TIMELINE_LENGTH]
-
-
-@admin.register(Patient)
-class PatientRecordAdmin(PatientAdmin):
-    """The patient page of the work queue: the record, its timeline and chart, and actions."""
-
-    change_form_template = "admin/escalations/patient_record.html"
-
-    def get_urls(self) -> list[Any]:
-        return [
-            path(
-                "<path:object_id>/act/<slug:action>/",
-                self.admin_site.admin_view(self.act),
-                name="accounts_patient_act",
-            ),
-            *super().get_urls(),
-        ]
-
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
-    ) -> Any:
-        from checkins.models import Medicine
-        from checkins.views import chart, pain_points
-
-        patient = self.get_object(request, unquote(object_id))
-        context = dict(extra_context or {})
-        if patient is not None:
-            points = pain_points(patient)
-            context.update(
-                timeline=patient_timeline(patient),
-                chart=chart(points),
-                points=points,
-                medicines=Medicine.objects.filter(patient=patient, stopped_at__isnull=True),
-                medicine_kinds=Medicine.Kind.choices,
-                tiers=["low", "medium", "high"],
-                current=current_enrollment(patient),
-                startback_items=list(ITEM_LABELS.items()),
-            )
-        return super().change_view(request, object_id, form_url, context)
-
-    def act(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
-        """The patient page's buttons; each calls one service and is audited by it."""
-        from checkins.services import CheckinRefused, checkin_start
-        from programs.services import enrollment_change_tier, enrollment_pause, enrollment_resume
-
-        if request.method != "POST" or not self.has_change_permission(request):
-            raise PermissionDenied
-        patient = self.get_object(request, unquote(object_id))
-        if patient is None:
-            raise Http404
-        user = cast(User, request.user)
-        enrollment = current_enrollment(patient)
-        today = local_today(timezone.now(), ZoneInfo(patient.timezone))
-        try:
-            if action == "pause" and enrollment:
-                enrollment_pause(enrollment=enrollment, today=today)
-                self.message_user(request, "Program paused.")
-            elif action == "resume" and enrollment:
-                enrollment_resume(enrollment=enrollment, today=today)
-                self.message_user(request, "Program resumed; later steps moved back.")
-            elif action == "tier":
-                new = enrollment_change_tier(
-                    patient=patient, tier=request.POST.get("tier", ""), actor=user
-                )
-                self.message_user(request, f"Now in {new.program}.")
-            elif action == "checkin":
-                checkin_start(patient=patient)
-                self.message_user(request, _checkin_sent_note(patient))
-            elif action == "medicine":
-                kind = request.POST.get("kind", "")
-                if kind not in Medicine.Kind.values:
-                    raise ValidationError("Choose a medicine class.")
-                medicine_record(
-                    patient=patient,
-                    kind=kind,
-                    for_sciatica=bool(request.POST.get("for_sciatica")),
-                    actor=user,
-                )
-                self.message_user(request, "Medicine recorded.")
-            elif action == "rescreen":
-                answers = [int(request.POST.get(f"item_{i}", "-1")) for i in range(1, 10)]
-                screen, rose = rescreen_record(patient=patient, answers=answers, actor=user)
-                note = " The risk group rose: consider changing the tier." if rose else ""
-                self.message_user(request, f"Re-screened: {screen.risk_group} risk.{note}")
-            else:
-                raise Http404
-            if action in ("pause", "resume", "tier", "checkin"):
-                audit(actor=user, patient=patient, action="change", what="program", detail=action)
-        except CheckinRefused as refused:
-            self.message_user(request, f"No check-in sent: {refused.reason}.", messages.ERROR)
-        except (ValidationError, InvalidAnswers, ValueError) as invalid:
-            self.message_user(request, f"Not done: {invalid}", messages.ERROR)
-        return HttpResponseRedirect(reverse("admin:accounts_patient_change", args=[patient.pk]))

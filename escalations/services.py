@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -24,23 +23,15 @@ from django.utils import timezone
 
 from accounts.models import Patient, SmsConsent, User
 from accounts.services import audit
-from checkins.catalogue import BY_KEY
 from checkins.models import Answer, Checkin
 from checkins.services import (
-    checkin_advance,
-    checkin_answers,
-    checkin_close,
-    checkin_record_reply,
     recent_values,
-    reply_could_answer,
 )
 from escalations import rules
 from escalations.models import Escalation, Evidence, Notification, ReferralClock
 from escalations.rules import Hit, RuleInput, Severity
-from messaging.keywords import Keyword
-from messaging.models import Message, Priority, ReviewItem
+from messaging.models import Message, Priority
 from messaging.services import message_queue
-from messaging.texts import render as render_text
 from programs.models import Enrollment
 from selfcare.clock import clinic_time_text, clinic_zone, day_start, local_today
 
@@ -209,9 +200,9 @@ def _add_evidence(
 
 
 def _enqueue_notification(escalation_id: int) -> None:
-    from escalations.tasks import notify_clinician
+    from escalations.tasks import notify_clinician_task
 
-    notify_clinician.delay(escalation_id)
+    notify_clinician_task.delay(escalation_id)
 
 
 def escalation_acknowledge(*, escalation: Escalation, user: User) -> Escalation:
@@ -374,9 +365,9 @@ def email_queue(
 
 
 def _enqueue_email(notification_id: int) -> None:
-    from escalations.tasks import send_email
+    from escalations.tasks import email_send_task
 
-    send_email.delay(notification_id)
+    email_send_task.delay(notification_id)
 
 
 def email_send(*, notification_id: int, now: datetime | None = None) -> bool:
@@ -655,200 +646,3 @@ def clock_dismiss(*, clock: ReferralClock, user: User, reason: str) -> ReferralC
     clock.stopped_by = user
     clock.save()
     return clock
-
-
-# --- the SMS reply handler (settings.SMS_REPLY_HANDLER) --------------------------------------
-
-
-def _tell(patient: Patient, hit: Hit, reply_to: Message) -> Message:
-    priority = Priority.EMERGENCY if hit.severity == Severity.EMERGENCY else Priority.REPLY
-    return message_queue(
-        patient=patient,
-        text=hit.message or "checkin_thanks",
-        priority=priority,
-        in_reply_to=reply_to,
-    )
-
-
-def _text_hits(
-    message: Message,
-    keyword: Keyword | None,
-    *,
-    now: datetime,
-    flags: dict[str, bool] | None = None,
-) -> list[Hit]:
-    # The text rules read only the words (and, for R5/R6's severity, the patient's flags): no
-    # history to load for them.
-    words = RuleInput(
-        now=now,
-        flags=flags or {},
-        enrolled_on=now.date(),
-        onset_date=None,
-        presentation_date=now.date(),
-        baseline_back=0,
-        baseline_leg=0,
-        baseline_site_count=0,
-        text=message.body,
-        help_keyword=keyword == Keyword.HELP,
-    )
-    return rules.evaluate(words, rules.TEXT_RULES)
-
-
-def sms_reply_is_urgent(message: Message) -> bool:
-    """Whether a patient's text must be answered in the request that brought it
-    (settings.SMS_REPLY_URGENT): its words call for a safety rule, or it answers an open SMS
-    check-in (the next question, or emergency advice, goes back at once). Anything else is
-    handled by the drain within seconds: a remark with no check-in open, and a text that no
-    question could take as its answer, which at most earns a re-prompt.
-    """
-    if message.patient_id is None or _text_hits(message, None, now=timezone.now()):
-        return True
-    if not reply_could_answer(message.body):
-        return False
-    return Checkin.objects.filter(
-        patient_id=message.patient_id, status=Checkin.Status.OPEN, channel=Checkin.Channel.SMS
-    ).exists()
-
-
-def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Message]:
-    """Answer a patient's text: the free-text rules first, then their open check-in.
-
-    Every text ends as an answer recorded, a re-prompt, a keyword handled, or a rule fired
-    (CLINICAL.md "Nothing is dropped"): emergency advice is queued first and ends any open
-    check-in (a text that can bring it is handled in the webhook's own request, see
-    sms_reply_is_urgent); a red-flag question left unreadable or "not sure" is R25; a text that
-    is nothing else is R24, a message for the care team. Otherwise the next question, or at
-    the end one message: the most severe of the check-in with the red-flag line, or thanks.
-    """
-    patient = message.patient
-    if patient is None:
-        return []
-    now = timezone.now()
-    replies: list[Message] = []
-    text_hits = _text_hits(message, keyword, now=now, flags=patient.flags)
-    for hit in text_hits:
-        escalate(patient=patient, hit=hit, now=now, message=message)
-    told = rules.patient_message(text_hits)
-    if told is not None and keyword != Keyword.HELP:  # HELP already got the safety reply
-        replies.append(_tell(patient, told, message))
-    if keyword is not None:
-        return replies
-    if told is not None and told.severity == Severity.EMERGENCY:
-        # Emergency ends the conversation: the advice is the last word (no re-prompt, no next
-        # question), and the words are not read as the answer they may have begun with.
-        for checkin in Checkin.objects.open().filter(patient=patient):
-            checkin_close(checkin=checkin, status=Checkin.Status.INTERRUPTED)
-        return replies
-
-    result = checkin_record_reply(patient=patient, message=message)
-    replies.extend(result.messages)
-    if result.answer is None:
-        if not (text_hits or result.messages or (result.late and reply_could_answer(message.body))):
-            replies.extend(_for_the_care_team(patient, message, now=now))
-        return replies
-    checkin = result.answer.checkin
-    if result.unreadable:
-        key = result.answer.question
-        if BY_KEY[key].red_flag:
-            hit = rules.r25(question=key, unsure=result.unsure)
-            escalate(patient=patient, hit=hit, now=now, answer=result.answer, message=message)
-            replies.append(_tell(patient, hit, message))
-        else:
-            hit = rules.r24(during_checkin=True)
-            escalate(patient=patient, hit=hit, now=now, answer=result.answer, message=message)
-    data = rule_input(patient, now=now, current=checkin_answers(checkin))
-    hits = escalate_holding(
-        patient=patient,
-        hits=rules.evaluate(data, rules.ANSWER_RULES),
-        now=now,
-        answer=result.answer,
-    )
-    emergency = [h for h in hits if h.severity == Severity.EMERGENCY]
-    if emergency:
-        worst = rules.patient_message(emergency)
-        if worst is not None:
-            replies.insert(0, _tell(patient, worst, message))
-        checkin_close(checkin=checkin, status=Checkin.Status.INTERRUPTED)
-        return replies
-    question = checkin_advance(checkin=checkin, reply_to=message)
-    if question is not None:
-        replies.append(question)
-        return replies
-    replies.append(checkin_summary_message(checkin=checkin, reply_to=message, now=now))
-    return replies
-
-
-R24_ACK_EVERY = timedelta(days=1)
-
-
-def _for_the_care_team(patient: Patient, message: Message, *, now: datetime) -> list[Message]:
-    """R24: a text that is nothing else (not an answer, a keyword or another rule's trigger)
-    is a message for the care team. The patient is told when it will be read, at most once a
-    day; later texts add evidence to the open escalation."""
-    if ReviewItem.objects.filter(message=message, reason=ReviewItem.Reason.OPT_OUT_INTENT).exists():
-        return []  # messaging explained STOP and a person reviews it: it is not left alone
-    hit = rules.r24()
-    escalate(patient=patient, hit=hit, now=now, message=message)
-    told_lately = Message.objects.filter(
-        patient=patient, template="esc_r24", created_at__gte=now - R24_ACK_EVERY
-    ).exists()
-    return [] if told_lately else [_tell(patient, hit, message)]
-
-
-def checkin_summary_message(
-    *, checkin: Checkin, reply_to: Message | None, now: datetime
-) -> Message:
-    """The one message at the end of a check-in: its most severe rule's with the red-flag
-    line, or thanks (which carries it too)."""
-    data = rule_input(checkin.patient, now=now, current=checkin_answers(checkin))
-    worst = rules.patient_message(rules.evaluate(data, rules.ANSWER_RULES))
-    priority = Priority.REPLY if reply_to else Priority.BULK
-    if worst is None or not worst.message:
-        return message_queue(
-            patient=checkin.patient, text="checkin_thanks", priority=priority, in_reply_to=reply_to
-        )
-    advice = render_text(worst.message, checkin.patient.language)
-    return message_queue(
-        patient=checkin.patient,
-        text="checkin_end",
-        context={"advice": advice},
-        priority=priority,
-        in_reply_to=reply_to,
-    )
-
-
-# --- clinician actions on a patient ---------------------------------------------------------
-
-
-def medicine_record(
-    *, patient: Patient, kind: str, for_sciatica: bool, actor: User
-) -> Escalation | None:
-    """Record a medicine class; runs R18 (clinician-facing: no patient message)."""
-    from checkins.models import Medicine
-
-    medicine = Medicine.objects.create(
-        patient=patient, kind=kind, for_sciatica=for_sciatica, recorded_by=actor
-    )
-    audit(
-        actor=actor, patient=patient, action="create", what=f"medicine {medicine.pk}", detail=kind
-    )
-    hit = rules.r18(medicine_class=kind, for_sciatica=for_sciatica)
-    return escalate(patient=patient, hit=hit) if hit is not None else None
-
-
-def rescreen_record(*, patient: Patient, answers: list[int], actor: User) -> tuple[Any, bool]:
-    """Record a STarT Back re-screen and close the R13 task; (screen, risk group rose)."""
-    from programs.models import current_enrollment
-    from programs.services import screen_record
-
-    enrollment = current_enrollment(patient)
-    screen = screen_record(patient=patient, answers=answers, actor=actor)
-    for escalation in Escalation.objects.active().filter(patient=patient, rule="R13"):
-        escalation_resolve(
-            escalation=escalation, user=actor, note=f"Re-screened: {screen.risk_group} risk"
-        )
-    order = ["low", "medium", "high"]
-    rose = enrollment is not None and order.index(screen.risk_group) > order.index(
-        enrollment.program.tier
-    )
-    return screen, rose

@@ -6,7 +6,7 @@ Logs carry message ids and the last digits of numbers only, never bodies or name
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from phonenumber_field.phonenumber import to_python as to_phone_number
 
 from accounts.models import ConsentEvent, Patient, SmsConsent
@@ -29,7 +28,7 @@ from accounts.services import (
     sign_in_link,
     sign_in_links_filled,
 )
-from messaging import pacing, texts
+from messaging import pacing, replies, texts
 from messaging.backends import get_backend
 from messaging.backends.base import PermanentSendError, SendRequest, TransientSendError
 from messaging.keywords import Keyword, keyword, sounds_like_opt_out
@@ -126,9 +125,9 @@ def _suppression(message: Message, patient: Patient | None) -> SuppressedReason 
 
 
 def _enqueue(message_id: int) -> None:
-    from messaging.tasks import send_message
+    from messaging.tasks import message_send_task
 
-    send_message.delay(message_id)
+    message_send_task.delay(message_id)
 
 
 def message_queue(
@@ -399,30 +398,18 @@ def outbox_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[str, 
 
 # --- inbound -------------------------------------------------------------------------------------
 
-ReplyHandler = Callable[[Message, Keyword | None], Iterable[Message]]
-
-
-def _reply_handler() -> ReplyHandler | None:
-    """The app that answers patients' replies (check-ins), named by settings.SMS_REPLY_HANDLER.
-
-    messaging may not import the apps above it; they plug in here.
-    """
-    path = settings.SMS_REPLY_HANDLER
-    return import_string(path) if path else None
-
 
 def inbound_is_urgent(message: Message) -> bool:
     """Whether a stored inbound SMS is handled in the webhook's request rather than by a worker.
 
     Unknown senders, keywords (STOP must stop everything at once) and opt-out-like words are;
-    for a patient's other texts the reply app decides (settings.SMS_REPLY_URGENT).
+    for a patient's other texts the registered reply handling decides (messaging.replies).
     """
     if message.patient_id is None or keyword(message.body) is not None:
         return True
     if sounds_like_opt_out(message.body):
         return True
-    path = settings.SMS_REPLY_URGENT
-    return import_string(path)(message) if path else True
+    return replies.registered().is_urgent(message)
 
 
 INBOUND_GRACE = timedelta(seconds=1)  # leave a webhook's own processing to finish first
@@ -642,9 +629,8 @@ def _handle_inbound(message: Message) -> list[Message]:
         ReviewItem.objects.get_or_create(
             message=message, reason=ReviewItem.Reason.AFTER_OPT_OUT, defaults={"patient": patient}
         )
-        handler = _reply_handler()
-        return list(handler(message, word)) if handler is not None else []
-    replies: list[Message] = []
+        return list(replies.registered().answer(message, word))
+    answers: list[Message] = []
     if word == Keyword.LINK:
         return [
             message_queue(
@@ -656,7 +642,7 @@ def _handle_inbound(message: Message) -> list[Message]:
             )
         ]
     if word == Keyword.HELP:
-        replies.append(
+        answers.append(
             message_queue(
                 patient=patient, text="help", priority=Priority.EMERGENCY, in_reply_to=message
             )
@@ -665,15 +651,13 @@ def _handle_inbound(message: Message) -> list[Message]:
         ReviewItem.objects.get_or_create(
             message=message, reason=ReviewItem.Reason.OPT_OUT_INTENT, defaults={"patient": patient}
         )
-        replies.append(
+        answers.append(
             message_queue(
                 patient=patient, text="opt_out_intent", priority=Priority.REPLY, in_reply_to=message
             )
         )
-    handler = _reply_handler()
-    if handler is not None:
-        replies.extend(handler(message, word))
-    return replies
+    answers.extend(replies.registered().answer(message, word))
+    return answers
 
 
 def replies_send_now(message_ids: Iterable[int]) -> None:

@@ -14,25 +14,25 @@ logger = logging.getLogger(__name__)
 SHORT_WAIT_SECONDS = 60
 
 
-@app.task(name="messaging.send_message", acks_late=True, reject_on_worker_lost=True)
-def send_message(message_id: int) -> str:
+@app.task(name="messaging.message_send", acks_late=True, reject_on_worker_lost=True)
+def message_send_task(message_id: int) -> str:
     """Send one outbox row (at most once); reschedule it if pacing or a retry asks for soon."""
     outcome = services.message_send(message_id=message_id)
     if outcome.retry_at is not None:
         wait = (outcome.retry_at - timezone.now()).total_seconds()
         if wait < SHORT_WAIT_SECONDS:
-            send_message.apply_async((message_id,), countdown=max(wait, 0))
+            message_send_task.apply_async((message_id,), countdown=max(wait, 0))
     return outcome.status
 
 
-@app.task(name="messaging.drain_inbound")
-def drain_inbound() -> int:
+@app.task(name="messaging.inbound_drain")
+def inbound_drain_task() -> int:
     """Every 2 s: handle the inbound texts the webhook left for later (see receive_sms)."""
     return services.inbound_drain()
 
 
-@app.task(name="messaging.sweep_outbox")
-def sweep_outbox() -> dict[str, int]:
+@app.task(name="messaging.outbox_sweep")
+def outbox_sweep_task() -> dict[str, int]:
     """Every OUTBOX_SWEEP_SECONDS: send what the outbox holds that is due, expire and recover
     the rest."""
     counts = services.outbox_sweep()

@@ -186,10 +186,10 @@ def login_link_requested(*, patient_id: int | None) -> None:
     """Hand a "send me a link" request to the worker, known number or not (None), so the page
     answers in the same time either way. Without a broker a known patient's link still goes:
     it is queued here and the outbox sweeper sends it."""
-    from programs.tasks import send_login_link
+    from programs.tasks import login_link_send_task
 
     try:
-        send_login_link.delay(patient_id)
+        login_link_send_task.delay(patient_id)
     except Exception:
         logger.warning("sign-in link request not queued (broker down)")
         if patient_id is not None:

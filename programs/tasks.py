@@ -4,8 +4,8 @@ from programs import services
 from selfcare.celery import app
 
 
-@app.task(name="programs.send_login_link")
-def send_login_link(patient_id: int | None) -> bool:
+@app.task(name="programs.login_link_send")
+def login_link_send_task(patient_id: int | None) -> bool:
     """A "send me a link" request, off the web request: queue the sign-in SMS, if the number
     was a patient's (None: it was not, and there is nothing to do)."""
     return services.login_link_send(patient_id=patient_id)

@@ -364,12 +364,12 @@ OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # expires: a drain not started within its period is dropped; the next one does its work.
     "drain-inbound": {
-        "task": "messaging.drain_inbound",
+        "task": "messaging.inbound_drain",
         "schedule": 2.0,
         "options": {"expires": 2.0},
     },
-    "sweep-outbox": {"task": "messaging.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
-    "checkins-tick": {"task": "checkins.tick", "schedule": 60.0},
+    "sweep-outbox": {"task": "messaging.outbox_sweep", "schedule": float(OUTBOX_SWEEP_SECONDS)},
+    "tick": {"task": "care.tick", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -384,10 +384,6 @@ SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", default=1.0)
 # A send claimed this long ago with no answer recorded (its worker died) is tried again, unless a
 # status callback has shown that it went out; keep it well above the provider's callback delay.
 SMS_STUCK_AFTER_SECONDS = env.int("SMS_STUCK_AFTER_SECONDS", default=600)
-# The function that answers patients' replies (check-ins); messaging may not import it directly.
-SMS_REPLY_HANDLER = env.str("SMS_REPLY_HANDLER", default="escalations.services.handle_sms_reply")
-# Whether a reply must be answered in the webhook's request; the others go to a worker.
-SMS_REPLY_URGENT = env.str("SMS_REPLY_URGENT", default="escalations.services.sms_reply_is_urgent")
 # Local time at which scheduled check-ins go out (moved out of a patient's quiet hours).
 CHECKIN_LOCAL_TIME = env.str("CHECKIN_LOCAL_TIME", default="10:00")
 # Local time at which program steps due that day are nudged by SMS.

@@ -8,11 +8,11 @@ import pytest
 import time_machine
 
 from accounts.models import Clinician, Patient
+from care.tasks import tick
 from checkins.catalogue import Kind
 from checkins.models import Checkin, CheckinSlot
 from checkins.schedule import due_instant, kind_on, next_slot
 from checkins.services import slot_start, slots_claim, slots_plan
-from escalations.tasks import tick
 from messaging.backends import locmem
 from programs.services import enrollment_pause
 from tests.factories import HIGH_ANSWERS, MEDIUM_ANSWERS, make_patient

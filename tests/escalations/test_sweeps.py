@@ -171,12 +171,12 @@ def test_overdue_urgent_escalations_are_notified_again_hourly(
 def test_an_urgent_notification_lost_with_the_broker_is_sent_by_the_next_sweep(
     patient: Patient, django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:
-    from escalations.tasks import notify_clinician
+    from escalations.tasks import notify_clinician_task
 
     def broker_down(*args: Any) -> None:
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(notify_clinician, "delay", broker_down)
+    monkeypatch.setattr(notify_clinician_task, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         escalation = escalate(patient=patient, hit=Hit("R1", Severity.EMERGENCY, "ces"))
     assert mail.outbox == []
@@ -185,7 +185,7 @@ def test_an_urgent_notification_lost_with_the_broker_is_sent_by_the_next_sweep(
     sweep()
     assert mail.outbox == []  # within a minute: the task may still be on its way
     with time_machine.travel(escalation.created_at + timedelta(minutes=2), tick=False):
-        monkeypatch.setattr(notify_clinician, "delay", broker_down)
+        monkeypatch.setattr(notify_clinician_task, "delay", broker_down)
         assert sweep()["notified_late"] == 0  # refused again: the claim is undone
         monkeypatch.undo()
         assert sweep()["notified_late"] == 1
@@ -239,7 +239,7 @@ def test_r19_is_not_held_back_by_other_open_escalations(patient: Patient, clinic
 def test_one_failing_tick_step_does_not_stop_the_others(
     patient: Patient, monkeypatch: Any, caplog: Any
 ) -> None:
-    from escalations.tasks import tick
+    from care.tasks import tick
 
     def broken(**kwargs: Any) -> int:
         raise RuntimeError("nudges broke")

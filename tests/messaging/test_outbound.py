@@ -13,7 +13,7 @@ from messaging.backends import locmem
 from messaging.backends.base import PermanentSendError, TransientSendError
 from messaging.models import Message, Priority, ReviewItem, Status
 from messaging.services import message_queue, message_send, outbox_sweep
-from messaging.tasks import send_message
+from messaging.tasks import message_send_task
 
 
 def queue(patient: Patient, **kwargs: Any) -> Message:
@@ -51,8 +51,8 @@ def test_nothing_is_sent_before_the_transaction_commits(
 def test_a_redelivered_task_makes_no_second_provider_call(patient: Patient) -> None:
     message = queue(patient)
 
-    assert send_message(message.pk) == Status.QUEUED
-    assert send_message(message.pk) == "not_due"
+    assert message_send_task(message.pk) == Status.QUEUED
+    assert message_send_task(message.pk) == "not_due"
     assert len(locmem.outbox) == 1
 
 
@@ -151,7 +151,7 @@ def test_a_broker_outage_keeps_the_row_and_the_sweeper_sends_it(
     def broker_down(*args: Any, **kwargs: Any) -> Any:
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(send_message, "delay", broker_down)
+    monkeypatch.setattr(message_send_task, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         message = queue(patient)  # robust on_commit: the failure is logged, not raised
     message.refresh_from_db()

@@ -8,10 +8,10 @@ import pytest
 import time_machine
 
 from accounts.models import Clinician, Patient
+from care.tasks import tick
 from checkins.models import Checkin, CheckinSlot
 from checkins.services import checkin_close, checkin_start
 from escalations.models import Escalation
-from escalations.tasks import tick
 from messaging.backends import locmem
 from messaging.models import Message
 from programs.models import Enrollment, StepNudge

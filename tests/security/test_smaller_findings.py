@@ -106,7 +106,7 @@ def test_send_me_a_link_does_the_same_work_for_known_and_unknown_numbers(
     from django.test.utils import CaptureQueriesContext
 
     queued: list[int | None] = []
-    monkeypatch.setattr("programs.tasks.send_login_link.delay", queued.append)
+    monkeypatch.setattr("programs.tasks.login_link_send_task.delay", queued.append)
 
     def ask(phone: str) -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -122,10 +122,10 @@ def test_send_me_a_link_does_the_same_work_for_known_and_unknown_numbers(
 
 
 def test_the_worker_sends_the_requested_link(patient: Patient) -> None:
-    from programs.tasks import send_login_link
+    from programs.tasks import login_link_send_task
 
-    assert send_login_link(patient.pk) is True
-    assert send_login_link(None) is False
+    assert login_link_send_task(patient.pk) is True
+    assert login_link_send_task(None) is False
     assert Message.objects.filter(patient=patient, template="login_link").count() == 1
 
 

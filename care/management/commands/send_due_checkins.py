@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from escalations.tasks import tick
+from care.tasks import tick
 
 
 class Command(BaseCommand):

@@ -1,0 +1,402 @@
+"""The one Patient admin: enroll (with STarT Back), the clinician's own patients, and the
+record page (one timeline, the pain chart, and the clinician's actions on the patient)."""
+
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.models import ConsentEvent, Patient, User
+from accounts.services import audit
+from care.services import medicine_record, rescreen_record
+from checkins.models import Answer, Medicine
+from checkins.services import CheckinRefused, checkin_start
+from checkins.views import chart, pain_points
+from escalations.models import Escalation
+from messaging.models import Message
+from messaging.services import patient_quiet_until
+from programs.forms import EnrollPatientForm, clinician_choices
+from programs.models import (
+    Enrollment,
+    StartBackScreen,
+    StepProgress,
+    current_enrollment,
+    latest_screen,
+    with_stratification,
+)
+from programs.services import (
+    enrollment_change_tier,
+    enrollment_pause,
+    enrollment_resume,
+    patient_enroll,
+)
+from programs.stratification import ITEM_LABELS, InvalidAnswers, RiskGroup
+from selfcare.clock import clinic_time_text, local_today
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class StartBackScreenInline(ReadOnlyInline):
+    model = StartBackScreen
+    fields = ["screened_at", "answers", "total", "psychosocial", "risk_group", "screened_by"]
+
+
+class EnrollmentInline(ReadOnlyInline):
+    model = Enrollment
+    fk_name = "patient"
+    fields = ["program", "status", "started_on", "ended_at", "enrolled_by"]
+
+
+class ConsentEventInline(ReadOnlyInline):
+    model = ConsentEvent
+    fields = ["occurred_at", "state", "source", "recorded_by"]
+    verbose_name_plural = "SMS consent history"
+
+
+@admin.register(Patient)
+class PatientAdmin(SimpleHistoryAdmin):
+    """Clinicians' patients: enroll (with STarT Back), list and read their own; the record page
+    with its timeline, pain chart and actions."""
+
+    change_form_template = "admin/care/patient_record.html"
+    list_display = [
+        "__str__",
+        "phone_ending",
+        "risk_group",
+        "program",
+        "status",
+        "sms_consent",
+        "clinician",
+    ]
+    list_filter = ["status", "sms_consent", "language"]
+    search_fields = ["first_name", "last_name", "phone"]
+    list_select_related = ["clinician__user"]
+    inlines = [StartBackScreenInline, EnrollmentInline, ConsentEventInline]
+    fieldsets = [
+        (
+            "Contact",
+            {
+                "fields": [
+                    "first_name",
+                    "last_name",
+                    "phone",
+                    "timezone",
+                    "language",
+                    "quiet_hours_start",
+                    "quiet_hours_end",
+                ]
+            },
+        ),
+        ("Care", {"fields": ["clinician", "status", "sms_consent"]}),
+        (
+            "Risk flags",
+            {
+                "fields": [
+                    "cancer_history",
+                    "immunosuppressed",
+                    "iv_drug_use",
+                    "osteoporosis_or_steroids",
+                    "recent_infection_or_spinal_procedure",
+                ]
+            },
+        ),
+        (
+            "At enrollment",
+            {
+                "fields": [
+                    "pain_sites",
+                    "baseline_back_pain",
+                    "baseline_leg_pain",
+                    "onset_date",
+                    "presentation_date",
+                    "created_at",
+                    "created_by",
+                ]
+            },
+        ),
+    ]
+    # Clinical facts recorded at enrollment are evidence; consent changes only through events.
+    readonly_fields = [
+        "status",  # changed by the program actions, which keep the enrollment in step
+        "sms_consent",
+        "sms_undeliverable_code",
+        "pain_sites",
+        "baseline_back_pain",
+        "baseline_leg_pain",
+        "onset_date",
+        "presentation_date",
+        "created_at",
+        "created_by",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Patient]:
+        return with_stratification(Patient.objects.visible_to(request.user))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Patient | None = None) -> Any:
+        fields = list(self.readonly_fields)
+        if not request.user.is_superuser:
+            fields.append("clinician")
+        return fields
+
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> HttpResponse:
+        # Another clinician's patient is "not found", as in the API, not a redirect home.
+        raise Http404
+
+    def save_model(self, request: HttpRequest, obj: Patient, form: Any, change: bool) -> None:
+        if change:
+            fields = ", ".join(form.changed_data)
+            audit(actor=request.user, patient=obj, action="change", what="patient", detail=fields)
+        if change and "phone" in form.changed_data:
+            # A new number gets a fresh chance; the old one's delivery failures don't apply.
+            obj.sms_undeliverable_code = None
+            obj.sms_undeliverable_at = None
+        super().save_model(request, obj, form, change)
+
+    def _require_visible(self, request: HttpRequest, object_id: str) -> None:
+        # SimpleHistoryAdmin's history pages look the object up without get_queryset().
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        self._require_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        self._require_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Patient | None = None) -> bool:
+        return False  # clinical records are never deleted; discharge instead
+
+    @admin.display(description="Phone")
+    def phone_ending(self, patient: Patient) -> str:
+        return f"…{patient.phone_last_digits}"
+
+    @admin.display(description="Risk group")
+    def risk_group(self, patient: Patient) -> str:
+        screen = latest_screen(patient)
+        return screen.get_risk_group_display() if screen else "—"
+
+    @admin.display(description="Program")
+    def program(self, patient: Patient) -> str:
+        enrollment = current_enrollment(patient)
+        return str(enrollment.program) if enrollment else "—"
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """Enroll a patient: the STarT Back answers, body map, flags and consent in one form."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        user = request.user
+        own_clinician = getattr(user, "clinician", None)
+        if own_clinician is None and not user.is_superuser:
+            raise PermissionDenied
+        clinicians = clinician_choices() if user.is_superuser else None
+        form = EnrollPatientForm(request.POST or None, clinicians=clinicians)
+        if request.method == "POST" and form.is_valid():
+            clinician = form.cleaned_data.get("clinician") or own_clinician
+            if clinician is None:  # unreachable: a superuser's form requires a clinician
+                raise PermissionDenied
+            try:
+                result = patient_enroll(
+                    clinician=clinician, actor=cast(User, user), **form.enrollment_input()
+                )
+            except ValidationError as invalid:
+                form.add_service_errors(invalid.message_dict)
+            else:
+                screen = result.screen
+                self.message_user(
+                    request,
+                    f"Enrolled {result.patient}: STarT Back total {screen.total}, psychosocial "
+                    f"{screen.psychosocial}, {screen.risk_group} risk. Program: "
+                    f"{result.enrollment.program}.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:accounts_patient_change", args=[result.patient.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Enroll patient",
+            "opts": self.opts,
+            "form": form,
+            # AdminForm only reads fields and errors, which a plain Form has too.
+            "adminform": helpers.AdminForm(
+                form,  # type: ignore[arg-type]
+                form.fieldsets(),
+                {},
+                model_admin=self,
+            ),
+            "has_view_permission": self.has_view_permission(request),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/care/enroll_patient.html", context)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        patient = self.get_object(request, unquote(object_id))
+        context = dict(extra_context or {})
+        if patient is not None:
+            if request.method == "GET":
+                audit(actor=request.user, patient=patient, action="view", what="patient (admin)")
+            points = pain_points(patient)
+            context.update(
+                timeline=patient_timeline(patient),
+                chart=chart(points),
+                points=points,
+                medicines=Medicine.objects.filter(patient=patient, stopped_at__isnull=True),
+                medicine_kinds=Medicine.Kind.choices,
+                tiers=list(RiskGroup),
+                current=current_enrollment(patient),
+                startback_items=list(ITEM_LABELS.items()),
+            )
+        return super().change_view(request, object_id, form_url, context)
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<path:object_id>/act/<slug:action>/",
+                self.admin_site.admin_view(self.act),
+                name="accounts_patient_act",
+            ),
+            *super().get_urls(),
+        ]
+
+    def act(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        """The patient page's buttons; each calls one service and is audited by it."""
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        patient = self.get_object(request, unquote(object_id))
+        if patient is None:
+            raise Http404
+        user = cast(User, request.user)
+        enrollment = current_enrollment(patient)
+        today = local_today(timezone.now(), ZoneInfo(patient.timezone))
+        try:
+            if action == "pause" and enrollment:
+                enrollment_pause(enrollment=enrollment, today=today)
+                self.message_user(request, "Program paused.")
+            elif action == "resume" and enrollment:
+                enrollment_resume(enrollment=enrollment, today=today)
+                self.message_user(request, "Program resumed; later steps moved back.")
+            elif action == "tier":
+                new = enrollment_change_tier(
+                    patient=patient, tier=request.POST.get("tier", ""), actor=user
+                )
+                self.message_user(request, f"Now in {new.program}.")
+            elif action == "checkin":
+                checkin_start(patient=patient)
+                self.message_user(request, _checkin_sent_note(patient))
+            elif action == "medicine":
+                kind = request.POST.get("kind", "")
+                if kind not in Medicine.Kind.values:
+                    raise ValidationError("Choose a medicine class.")
+                medicine_record(
+                    patient=patient,
+                    kind=kind,
+                    for_sciatica=bool(request.POST.get("for_sciatica")),
+                    actor=user,
+                )
+                self.message_user(request, "Medicine recorded.")
+            elif action == "rescreen":
+                answers = [int(request.POST.get(f"item_{i}", "-1")) for i in range(1, 10)]
+                screen, rose = rescreen_record(patient=patient, answers=answers, actor=user)
+                note = " The risk group rose: consider changing the tier." if rose else ""
+                self.message_user(request, f"Re-screened: {screen.risk_group} risk.{note}")
+            else:
+                raise Http404
+            if action in ("pause", "resume", "tier", "checkin"):
+                audit(actor=user, patient=patient, action="change", what="program", detail=action)
+        except CheckinRefused as refused:
+            self.message_user(request, f"No check-in sent: {refused.reason}.", messages.ERROR)
+        except (ValidationError, InvalidAnswers, ValueError) as invalid:
+            self.message_user(request, f"Not done: {invalid}", messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:accounts_patient_change", args=[patient.pk]))
+
+
+def _checkin_sent_note(patient: Patient) -> str:
+    """What the clinician is told after "Send a check-in now": the patient's quiet hours hold
+    the first question, so say when it will go."""
+    held_until = patient_quiet_until(patient, now=timezone.now())
+    if held_until is None:
+        return "Check-in sent."
+    zone = ZoneInfo(patient.timezone)
+    return (
+        f"Check-in started. It is quiet hours for the patient "
+        f"({patient.quiet_hours_start:%H:%M}–{patient.quiet_hours_end:%H:%M} their time): "
+        f"the first question goes at {held_until.astimezone(zone):%H:%M} their time "
+        f"({clinic_time_text(held_until, '%a %H:%M')})."
+    )
+
+
+TIMELINE_LENGTH = 60
+
+
+def patient_timeline(patient: Patient) -> list[dict[str, Any]]:
+    """Messages, check-in answers, escalations and program progress, newest first (four
+    bounded queries, however long the history)."""
+    events: list[dict[str, Any]] = []
+    for m in Message.objects.filter(patient=patient).order_by("-created_at")[:TIMELINE_LENGTH]:
+        kind = "SMS in" if m.direction == "in" else "SMS out"
+        events.append(
+            {"at": m.created_at, "kind": kind, "text": m.body, "detail": m.get_status_display()}
+        )
+    for a in Answer.objects.filter(patient=patient).order_by("-answered_at")[:TIMELINE_LENGTH]:
+        detail = "late, not applied" if a.late else ("unanswered" if a.value is None else "")
+        events.append(
+            {
+                "at": a.answered_at,
+                "kind": "Answer",
+                "text": f"{a.question}: {a.value!r}",
+                "detail": detail,
+            }
+        )
+    for e in Escalation.objects.filter(patient=patient).order_by("-created_at")[:TIMELINE_LENGTH]:
+        events.append(
+            {
+                "at": e.created_at,
+                "kind": "Escalation",
+                "text": f"{e.rule} ({e.severity}): {e.reason}",
+                "detail": e.get_status_display(),
+            }
+        )
+    for p in (
+        StepProgress.objects.filter(enrollment__patient=patient)
+        .select_related("step")
+        .order_by("-done_at")[:TIMELINE_LENGTH]
+    ):
+        events.append(
+            {"at": p.done_at, "kind": "Program", "text": f"Done: {p.step.slug}", "detail": ""}
+        )
+    return sorted(events, key=lambda event: event["at"], reverse=True)[:TIMELINE_LENGTH]
