@@ -356,7 +356,7 @@ class PatientRecordAdmin(PatientAdmin):
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> Any:
         from checkins.models import Medicine
-        from checkins.views import chart, pain_points
+        from checkins.progress import chart, pain_points
 
         patient = self.get_object(request, unquote(object_id))
         context = dict(extra_context or {})
