@@ -102,8 +102,8 @@ def patient_login_url(*, patient: Patient) -> str:
     """A single-use sign-in link for the patient pages, valid for SESAME_MAX_AGE (10 minutes).
 
     Opening it only shows a Continue button (link previews must not use it up); see
-    programs.views.login_landing. Messages never store it: they hold `SIGN_IN_LINK` and get a
-    live link as they are sent (`sign_in_links_filled`).
+    patients.views.sign_in.login_landing. Messages never store it: they hold `SIGN_IN_LINK` and
+    get a live link as they are sent (`sign_in_links_filled`).
     """
     from sesame.utils import get_query_string
 
@@ -116,7 +116,7 @@ def _login_page() -> str:
     from django.conf import settings
     from django.urls import reverse
 
-    return f"{settings.PUBLIC_BASE_URL}{reverse('patient-login')}"
+    return f"{settings.PUBLIC_BASE_URL}{reverse('patients:login')}"
 
 
 SIGN_IN_TOKEN_SHOWN = "[link]"  # noqa: S105 (what is shown instead of a token)

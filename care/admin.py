@@ -19,8 +19,8 @@ from accounts.models import ConsentEvent, Patient, User
 from accounts.services import audit
 from care.services import medicine_record, rescreen_record
 from checkins.models import Answer, Medicine
+from checkins.progress import chart, pain_points
 from checkins.services import CheckinRefused, checkin_start
-from checkins.views import chart, pain_points
 from escalations.models import Escalation
 from messaging.models import Message
 from messaging.services import patient_quiet_until

@@ -382,7 +382,7 @@ def nudges_send_due(*, now: datetime | None = None, limit: int = 1000) -> int:
                 StepNudge.objects.filter(pk=nudge_id).update(status=StepNudge.Status.SKIPPED)
                 continue
             text = StepText.objects.filter(step=nudge.step, language=patient.language).first()
-            link = reverse("patient-step", args=[nudge.step.slug])
+            link = reverse("patients:step", args=[nudge.step.slug])
             message_queue(
                 patient=patient,
                 text="step_nudge",

@@ -1,17 +1,14 @@
-"""Patient pages of the program: sign-in by link, the timeline, step pages, help, language."""
+"""Signing in by link: "send me a link", the landing page of the link, and signing out."""
 
 import logging
 import secrets
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import login, logout
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,17 +16,10 @@ from django_ratelimit.core import get_usage, is_ratelimited
 from phonenumber_field.phonenumber import to_python as to_phone_number
 from sesame.backends import ModelBackend as SesameBackend
 
-from accounts.models import Language, Patient, SmsConsent
+from accounts.models import Patient, SmsConsent
 from messaging.services import redact
-from programs.models import Enrollment, Step, StepText
-from programs.services import (
-    enrollment_timeline,
-    exercise_log,
-    login_link_requested,
-    step_mark_done,
-)
-from programs.ui import no_store, patient_page
-from selfcare.clock import local_today
+from patients.decorators import no_store
+from programs.services import login_link_requested
 from selfcare.net import keyed_digest
 
 logger = logging.getLogger(__name__)
@@ -89,8 +79,8 @@ def link_request(request: HttpRequest) -> HttpResponse:
             login_link_requested(patient_id=patient.pk if patient else None)
         if limited:
             logger.warning("sign-in link requests over the limit (%s)", redact(phone))
-        return no_store(render(request, "patient/link_sent.html", {"lang": language}))
-    return no_store(render(request, "patient/link_request.html", {"lang": language}))
+        return no_store(render(request, "patients/link_sent.html", {"lang": language}))
+    return no_store(render(request, "patients/link_request.html", {"lang": language}))
 
 
 LOGIN_NONCE = "patient_login_nonce"
@@ -122,7 +112,7 @@ def login_landing(request: HttpRequest) -> HttpResponse:
     token = request.POST.get("t") or request.GET.get("t", "")
     if _over_failure_limit(request):
         context = {"lang": request.GET.get("lang", "en"), "valid": False, "too_many": True}
-        return no_store(render(request, "patient/login.html", context, status=429))
+        return no_store(render(request, "patients/login.html", context, status=429))
     user: Any = None
     if request.method == "POST":
         expected = request.session.pop(LOGIN_NONCE, None)
@@ -132,7 +122,7 @@ def login_landing(request: HttpRequest) -> HttpResponse:
         user = _link_user(token) if same_session else None
         if user is not None and hasattr(user, "patient"):
             login(request, user, backend="sesame.backends.ModelBackend")
-            return no_store(HttpResponseRedirect(reverse("patient-today")))
+            return no_store(HttpResponseRedirect(reverse("patients:today")))
         valid = False
     else:
         user = _link_user(token)  # checked, not used up: only signing in changes last_login
@@ -149,113 +139,10 @@ def login_landing(request: HttpRequest) -> HttpResponse:
     nonce = secrets.token_urlsafe(16)
     request.session[LOGIN_NONCE] = nonce
     context = {"token": token, "valid": valid, "lang": language, "nonce": nonce}
-    return no_store(render(request, "patient/login.html", context), referrer="no-referrer")
+    return no_store(render(request, "patients/login.html", context), referrer="no-referrer")
 
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
-    return no_store(HttpResponseRedirect(reverse("patient-link")))
-
-
-def _enrollment(patient: Patient) -> Enrollment:
-    enrollment = (
-        Enrollment.objects.current().filter(patient=patient).select_related("program").first()
-    )
-    if enrollment is None:
-        raise Http404
-    return enrollment
-
-
-def _texts(steps: list[Step], language: str) -> dict[int, StepText]:
-    return {t.step_id: t for t in StepText.objects.filter(step__in=steps, language=language)}
-
-
-@patient_page
-def timeline(request: HttpRequest) -> HttpResponse:
-    patient: Patient = request.patient  # type: ignore[attr-defined]
-    enrollment = _enrollment(patient)
-    today = local_today(timezone.now(), ZoneInfo(patient.timezone))
-    entries = enrollment_timeline(enrollment=enrollment, today=today)
-    texts = _texts([e.program_step.step for e in entries], patient.language)
-    rows = [
-        {"entry": e, "text": texts.get(e.program_step.step_id), "week": e.program_step.day // 7 + 1}
-        for e in entries
-    ]
-    return render(
-        request,
-        "patient/timeline.html",
-        {"lang": patient.language, "program": enrollment.program, "rows": rows, "today": today},
-    )
-
-
-@patient_page
-@require_http_methods(["GET", "POST"])
-def step_page(request: HttpRequest, slug: str) -> HttpResponse:
-    patient: Patient = request.patient  # type: ignore[attr-defined]
-    enrollment = _enrollment(patient)
-    step = Step.objects.filter(slug=slug).first()
-    if step is None or not enrollment.program.program_steps.filter(step=step).exists():
-        raise Http404
-    text = StepText.objects.filter(step=step, language=patient.language).first()
-    errors: dict[str, str] = {}
-    logged = False
-    if request.method == "POST":
-        if step.kind == Step.Kind.EXERCISE:
-            try:
-                pain = int(request.POST.get("pain_during", ""))
-            except ValueError:
-                pain = -1
-            try:
-                exercise_log(
-                    patient=patient,
-                    enrollment=enrollment,
-                    step=step,
-                    felt=request.POST.get("felt", ""),
-                    pain_during=pain,
-                )
-            except ValidationError as invalid:
-                errors = {
-                    field: " ".join(messages) for field, messages in invalid.message_dict.items()
-                }
-            else:
-                logged = True
-        else:
-            step_mark_done(enrollment=enrollment, step=step)
-            return HttpResponseRedirect(reverse("patient-today"))
-    return render(
-        request,
-        "patient/step.html",
-        {
-            "lang": patient.language,
-            "step": step,
-            "text": text,
-            "errors": errors,
-            "logged": logged,
-            "values": request.POST if errors else {},
-            "pain_scale": range(11),
-        },
-        status=400 if errors else 200,
-    )
-
-
-def help_page(request: HttpRequest) -> HttpResponse:
-    """When to get help: open to everyone, signed in or not, one tap from every page."""
-    patient = getattr(request.user, "patient", None) if request.user.is_authenticated else None
-    language = patient.language if patient else request.GET.get("lang", "en")
-    language = language if language in Language.values else "en"
-    text = StepText.objects.filter(step__safety_net=True, language=language).first()
-    return no_store(render(request, "patient/help.html", {"lang": language, "text": text}))
-
-
-@patient_page
-@require_POST
-def switch_language(request: HttpRequest) -> HttpResponse:
-    """Switch the patient's language (pages and SMS alike)."""
-    patient: Patient = request.patient  # type: ignore[attr-defined]
-    language = request.POST.get("language", "")
-    if language in Language.values:
-        patient.language = language
-        patient.save(update_fields=["language"])
-    back = request.POST.get("next", "")
-    return HttpResponseRedirect(back if back.startswith("/me/") else reverse("patient-today"))
+    return no_store(HttpResponseRedirect(reverse("patients:link")))

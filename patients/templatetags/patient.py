@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from programs.ui import word
+from patients.words import word
 
 register = template.Library()
 

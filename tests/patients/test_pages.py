@@ -128,7 +128,7 @@ def test_send_me_a_link_with_the_cache_down_sends_nothing_and_is_no_error(
     response = client.post("/me/link/", {"phone": str(patient.phone)})
 
     assert response.status_code == 200
-    assert response.templates[0].name == "patient/link_sent.html"
+    assert response.templates[0].name == "patients/link_sent.html"
     assert locmem.outbox == []  # no count, no link: the limit fails closed
 
 

@@ -1,55 +1,15 @@
-"""Patient pages that read check-ins: today, and progress with the pain chart."""
+"""Progress: the pain points of a patient's check-ins and the chart drawn from them (read by
+the patient's progress page and the clinicians' patient record alike)."""
 
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
-
 from accounts.models import Patient
-from checkins.models import Answer, Checkin
-from programs.models import Enrollment, ExerciseLog, StepProgress, StepText
-from programs.services import enrollment_timeline
-from programs.ui import patient_page
-from selfcare.clock import local_today
+from checkins.models import Answer
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 160, 24
 MAX_POINTS = 60  # the last two months or so of check-ins
-
-
-@patient_page
-def today(request: HttpRequest) -> HttpResponse:
-    """Due steps (not yet done) and any open check-in."""
-    patient: Patient = request.patient  # type: ignore[attr-defined]
-    day = local_today(timezone.now(), ZoneInfo(patient.timezone))
-    enrollment = (
-        Enrollment.objects.current().filter(patient=patient).select_related("program").first()
-    )
-    due = []
-    if enrollment is not None and enrollment.status == Enrollment.Status.ACTIVE:
-        entries = [
-            e
-            for e in enrollment_timeline(enrollment=enrollment, today=day)
-            if e.due_on <= day and not e.done
-        ]
-        texts = {
-            t.step_id: t
-            for t in StepText.objects.filter(
-                step__in=[e.program_step.step for e in entries], language=patient.language
-            )
-        }
-        due = [
-            {"step": e.program_step.step, "text": texts.get(e.program_step.step_id)}
-            for e in entries
-        ]
-    checkin = Checkin.objects.open().filter(patient=patient).first()
-    return render(
-        request,
-        "patient/today.html",
-        {"lang": patient.language, "due": due, "checkin": checkin, "enrollment": enrollment},
-    )
 
 
 @dataclass(frozen=True)
@@ -110,21 +70,3 @@ def chart(points: list[Point]) -> dict[str, object]:
         ],
         "right": CHART_WIDTH - CHART_PAD,
     }
-
-
-@patient_page
-def progress(request: HttpRequest) -> HttpResponse:
-    patient: Patient = request.patient  # type: ignore[attr-defined]
-    points = pain_points(patient)
-    return render(
-        request,
-        "patient/progress.html",
-        {
-            "lang": patient.language,
-            "points": points,
-            "chart": chart(points),
-            "has_answers": len(points) > 1,
-            "steps_done": StepProgress.objects.filter(enrollment__patient=patient).count(),
-            "exercises_logged": ExerciseLog.objects.filter(patient=patient).count(),
-        },
-    )

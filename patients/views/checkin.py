@@ -1,28 +1,21 @@
-"""The web check-in: the same catalogue and rules as by SMS, as one form."""
+"""The web check-in page: the same catalogue as by SMS, as one form (care.web_checkin records
+it on the SMS check-in's path)."""
 
 from dataclasses import replace
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Patient
+from care.web_checkin import web_checkin_record
 from checkins import parsing
 from checkins.catalogue import CATALOGUE, AnswerType, Kind, Question, Situation, next_question
-from checkins.models import Checkin
-from checkins.services import (
-    CheckinRefused,
-    checkin_close,
-    checkin_record_answers,
-    checkin_start,
-    patient_situation,
-)
-from escalations import rules
-from escalations.services import escalate_holding, rule_input
+from checkins.services import CheckinRefused, patient_situation
 from messaging.texts import render as render_text
-from programs.ui import patient_page, word
+from patients.decorators import patient_page
+from patients.words import word
 
 
 def _questions(base: Situation, answers: dict[str, object]) -> list[Question]:
@@ -50,6 +43,24 @@ def _read(question: Question, data: Any) -> tuple[bool, object]:
     return value is not None, value
 
 
+def _answers(base: Situation, data: Any) -> tuple[dict[str, object], set[str]]:
+    """The posted answers read in catalogue order, following the branches they open, and the
+    keys of the questions left unanswered or unreadable."""
+    answers: dict[str, object] = {}
+    errors: set[str] = set()
+    while True:
+        questions = _questions(base, answers)
+        pending = [q for q in questions if q.key not in answers and q.key not in errors]
+        if not pending:
+            return answers, errors
+        question = pending[0]
+        ok, value = _read(question, data)
+        if ok:
+            answers[question.key] = value
+        else:
+            errors.add(question.key)
+
+
 # Asked only after a particular answer; on the web they are shown, marked, and optional
 # unless that answer was given.
 FOLLOW_UPS = frozenset({"new_numbness_one_leg", "leg_pain_disabling", "trauma_major", "pain_sites"})
@@ -70,54 +81,23 @@ def web_checkin(request: HttpRequest) -> HttpResponse:
     patient: Patient = request.patient  # type: ignore[attr-defined]
     language = patient.language
     base = patient_situation(patient=patient, kind=Kind.FULL)
-    answers: dict[str, object] = {}
     errors: set[str] = set()
     if request.method == "POST":
-        # Read answers in catalogue order, following the branches they open.
-        while True:
-            questions = _questions(base, answers)
-            pending = [q for q in questions if q.key not in answers and q.key not in errors]
-            if not pending:
-                break
-            question = pending[0]
-            ok, value = _read(question, request.POST)
-            if ok:
-                answers[question.key] = value
-            else:
-                errors.add(question.key)
+        answers, errors = _answers(base, request.POST)
         if not errors:
-            now = timezone.now()
-            # Answered on the web: an SMS check-in still open is superseded, not mixed in.
-            for open_checkin in Checkin.objects.open().filter(patient=patient):
-                checkin_close(checkin=open_checkin, status=Checkin.Status.CANCELLED)
             try:
-                checkin = checkin_start(patient=patient, channel=Checkin.Channel.WEB, now=now)
+                result = web_checkin_record(patient=patient, answers=answers)
             except CheckinRefused:  # the program is paused or ended: nothing to record
                 return render(
                     request,
-                    "patient/checkin_done.html",
+                    "patients/checkin_done.html",
                     {"lang": language, "advice": None, "urgent": False},
                     status=409,
                 )
-            stored = checkin_record_answers(checkin=checkin, answers=answers)
-            checkin_close(checkin=checkin, status=Checkin.Status.COMPLETED)
-            data = rule_input(patient, now=now, current=answers)
-            hits = escalate_holding(
-                patient=patient,
-                hits=rules.evaluate(data, rules.ANSWER_RULES),
-                now=now,
-                answer=stored[0],
-            )
-            told = rules.patient_message(hits)
-            advice = render_text(told.message, language) if told and told.message else None
             return render(
                 request,
-                "patient/checkin_done.html",
-                {
-                    "lang": language,
-                    "advice": advice,
-                    "urgent": bool(told and told.severity == rules.Severity.EMERGENCY),
-                },
+                "patients/checkin_done.html",
+                {"lang": language, "advice": result.advice, "urgent": result.urgent},
             )
     items = [
         {
@@ -132,7 +112,7 @@ def web_checkin(request: HttpRequest) -> HttpResponse:
     ]
     return render(
         request,
-        "patient/checkin.html",
+        "patients/checkin.html",
         {
             "lang": language,
             "items": items,

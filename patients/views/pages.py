@@ -1,0 +1,173 @@
+"""The patient pages once signed in: today, the program timeline, step pages, progress, the
+language switch; and help, open to everyone."""
+
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Language, Patient
+from checkins.models import Checkin
+from checkins.progress import chart, pain_points
+from patients.decorators import no_store, patient_page
+from programs.models import Enrollment, ExerciseLog, Step, StepProgress, StepText
+from programs.services import enrollment_timeline, exercise_log, step_mark_done
+from selfcare.clock import local_today
+
+
+@patient_page
+def today(request: HttpRequest) -> HttpResponse:
+    """Due steps (not yet done) and any open check-in."""
+    patient: Patient = request.patient  # type: ignore[attr-defined]
+    day = local_today(timezone.now(), ZoneInfo(patient.timezone))
+    enrollment = (
+        Enrollment.objects.current().filter(patient=patient).select_related("program").first()
+    )
+    due = []
+    if enrollment is not None and enrollment.status == Enrollment.Status.ACTIVE:
+        entries = [
+            e
+            for e in enrollment_timeline(enrollment=enrollment, today=day)
+            if e.due_on <= day and not e.done
+        ]
+        texts = {
+            t.step_id: t
+            for t in StepText.objects.filter(
+                step__in=[e.program_step.step for e in entries], language=patient.language
+            )
+        }
+        due = [
+            {"step": e.program_step.step, "text": texts.get(e.program_step.step_id)}
+            for e in entries
+        ]
+    checkin = Checkin.objects.open().filter(patient=patient).first()
+    return render(
+        request,
+        "patients/today.html",
+        {"lang": patient.language, "due": due, "checkin": checkin, "enrollment": enrollment},
+    )
+
+
+@patient_page
+def progress(request: HttpRequest) -> HttpResponse:
+    patient: Patient = request.patient  # type: ignore[attr-defined]
+    points = pain_points(patient)
+    return render(
+        request,
+        "patients/progress.html",
+        {
+            "lang": patient.language,
+            "points": points,
+            "chart": chart(points),
+            "has_answers": len(points) > 1,
+            "steps_done": StepProgress.objects.filter(enrollment__patient=patient).count(),
+            "exercises_logged": ExerciseLog.objects.filter(patient=patient).count(),
+        },
+    )
+
+
+def _enrollment(patient: Patient) -> Enrollment:
+    enrollment = (
+        Enrollment.objects.current().filter(patient=patient).select_related("program").first()
+    )
+    if enrollment is None:
+        raise Http404
+    return enrollment
+
+
+def _texts(steps: list[Step], language: str) -> dict[int, StepText]:
+    return {t.step_id: t for t in StepText.objects.filter(step__in=steps, language=language)}
+
+
+@patient_page
+def timeline(request: HttpRequest) -> HttpResponse:
+    patient: Patient = request.patient  # type: ignore[attr-defined]
+    enrollment = _enrollment(patient)
+    today = local_today(timezone.now(), ZoneInfo(patient.timezone))
+    entries = enrollment_timeline(enrollment=enrollment, today=today)
+    texts = _texts([e.program_step.step for e in entries], patient.language)
+    rows = [
+        {"entry": e, "text": texts.get(e.program_step.step_id), "week": e.program_step.day // 7 + 1}
+        for e in entries
+    ]
+    return render(
+        request,
+        "patients/timeline.html",
+        {"lang": patient.language, "program": enrollment.program, "rows": rows, "today": today},
+    )
+
+
+@patient_page
+@require_http_methods(["GET", "POST"])
+def step_page(request: HttpRequest, slug: str) -> HttpResponse:
+    patient: Patient = request.patient  # type: ignore[attr-defined]
+    enrollment = _enrollment(patient)
+    step = Step.objects.filter(slug=slug).first()
+    if step is None or not enrollment.program.program_steps.filter(step=step).exists():
+        raise Http404
+    text = StepText.objects.filter(step=step, language=patient.language).first()
+    errors: dict[str, str] = {}
+    logged = False
+    if request.method == "POST":
+        if step.kind == Step.Kind.EXERCISE:
+            try:
+                pain = int(request.POST.get("pain_during", ""))
+            except ValueError:
+                pain = -1
+            try:
+                exercise_log(
+                    patient=patient,
+                    enrollment=enrollment,
+                    step=step,
+                    felt=request.POST.get("felt", ""),
+                    pain_during=pain,
+                )
+            except ValidationError as invalid:
+                errors = {
+                    field: " ".join(messages) for field, messages in invalid.message_dict.items()
+                }
+            else:
+                logged = True
+        else:
+            step_mark_done(enrollment=enrollment, step=step)
+            return HttpResponseRedirect(reverse("patients:today"))
+    return render(
+        request,
+        "patients/step.html",
+        {
+            "lang": patient.language,
+            "step": step,
+            "text": text,
+            "errors": errors,
+            "logged": logged,
+            "values": request.POST if errors else {},
+            "pain_scale": range(11),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def help_page(request: HttpRequest) -> HttpResponse:
+    """When to get help: open to everyone, signed in or not, one tap from every page."""
+    patient = getattr(request.user, "patient", None) if request.user.is_authenticated else None
+    language = patient.language if patient else request.GET.get("lang", "en")
+    language = language if language in Language.values else "en"
+    text = StepText.objects.filter(step__safety_net=True, language=language).first()
+    return no_store(render(request, "patients/help.html", {"lang": language, "text": text}))
+
+
+@patient_page
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Switch the patient's language (pages and SMS alike)."""
+    patient: Patient = request.patient  # type: ignore[attr-defined]
+    language = request.POST.get("language", "")
+    if language in Language.values:
+        patient.language = language
+        patient.save(update_fields=["language"])
+    back = request.POST.get("next", "")
+    return HttpResponseRedirect(back if back.startswith("/me/") else reverse("patients:today"))
