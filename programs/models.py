@@ -1,5 +1,6 @@
 """Programs per STarT Back tier, the screens that place patients in them, and enrollments."""
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -98,6 +99,16 @@ class Step(models.Model):
             raise SafetyNetError
 
 
+class StepTextQuerySet(models.QuerySet["StepText"]):
+    def by_step(self, steps: Iterable["Step"], language: str) -> dict[int, "StepText"]:
+        """Each step's text in `language`, keyed by step id (one query; a step without a text
+        in that language is missing from it)."""
+        return {text.step_id: text for text in self.filter(step__in=steps, language=language)}
+
+    def for_step(self, step: "Step", language: str) -> "StepText | None":
+        return self.filter(step=step, language=language).first()
+
+
 class StepText(models.Model):
     """A step's words in one language. Exercise fields are empty for other kinds."""
 
@@ -112,6 +123,8 @@ class StepText(models.Model):
     easier = models.TextField(blank=True)
     harder = models.TextField(blank=True)
     stop_if = models.TextField(blank=True)
+
+    objects = StepTextQuerySet.as_manager()
 
     class Meta:
         ordering = ["step", "language"]

@@ -95,12 +95,9 @@ def patient_enroll(
     `startback`, `flags`, …); nothing is stored unless everything is valid. `actor` is the user
     who entered the data and is recorded on the patient, the screen and the enrollment.
     """
-    errors: dict[str, list[str]] = {}
-    if startback_errors := stratification.answer_errors(startback):
-        errors["startback"] = startback_errors
-    if flag_errors := _flag_errors(flags):
-        errors["flags"] = flag_errors
-    patient = Patient(
+    patient = _valid_patient(
+        startback=startback,
+        flags=flags,
         first_name=first_name,
         last_name=last_name,
         phone=phone,
@@ -113,37 +110,13 @@ def patient_enroll(
         onset_date=onset_date,
         presentation_date=presentation_date,
         created_by=actor,
-        **{flag: flag_errors == [] and bool(flags[flag]) for flag in PatientFlag.values},
     )
-    try:
-        patient.full_clean()
-    except ValidationError as invalid:
-        for field, messages in invalid.message_dict.items():
-            errors.setdefault(_INPUT_NAMES.get(field, field), []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
-
     result = stratification.score(startback)
-    program = Program.objects.filter(tier=result.risk_group, is_active=True).first()
-    if program is None:
-        raise ValidationError(
-            {
-                "program": [
-                    f"No active program for the {result.risk_group} tier: ask an administrator."
-                ]
-            }
-        )
+    program = _active_program(result.risk_group)
     try:
         with transaction.atomic(durable=True):
             patient.save()
-            screen = StartBackScreen.objects.create(
-                patient=patient,
-                answers=list(startback),
-                total=result.total,
-                psychosocial=result.psychosocial,
-                risk_group=result.risk_group,
-                screened_by=actor,
-            )
+            screen = _screen_create(patient=patient, answers=startback, actor=actor)
             enrollment = Enrollment.objects.create(
                 patient=patient,
                 program=program,
@@ -167,6 +140,50 @@ def patient_enroll(
             raise ValidationError({"phone": [DUPLICATE_PHONE_MESSAGE]}) from conflict
         raise
     return EnrollmentResult(patient=patient, screen=screen, enrollment=enrollment)
+
+
+def _valid_patient(
+    *, startback: Sequence[int], flags: Mapping[str, bool], **fields: object
+) -> Patient:
+    """The unsaved patient, or a ValidationError with every problem keyed by input name."""
+    errors: dict[str, list[str]] = {}
+    if startback_errors := stratification.answer_errors(startback):
+        errors["startback"] = startback_errors
+    if flag_errors := _flag_errors(flags):
+        errors["flags"] = flag_errors
+    patient = Patient(
+        **fields,
+        **{flag: flag_errors == [] and bool(flags[flag]) for flag in PatientFlag.values},
+    )
+    try:
+        patient.full_clean()
+    except ValidationError as invalid:
+        for field, messages in invalid.message_dict.items():
+            errors.setdefault(_INPUT_NAMES.get(field, field), []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return patient
+
+
+def _active_program(tier: str) -> Program:
+    program = Program.objects.filter(tier=tier, is_active=True).first()
+    if program is None:
+        message = f"No active program for the {tier} tier: ask an administrator."
+        raise ValidationError({"program": [message]})
+    return program
+
+
+def _screen_create(*, patient: Patient, answers: Sequence[int], actor: User) -> StartBackScreen:
+    """Score a STarT Back administration and store it (at enrollment and at each re-screen)."""
+    result = stratification.score(answers)
+    return StartBackScreen.objects.create(
+        patient=patient,
+        answers=list(answers),
+        total=result.total,
+        psychosocial=result.psychosocial,
+        risk_group=result.risk_group,
+        screened_by=actor,
+    )
 
 
 def _welcome(patient: Patient) -> None:
@@ -381,7 +398,7 @@ def nudges_send_due(*, now: datetime | None = None, limit: int = 1000) -> int:
             ):
                 StepNudge.objects.filter(pk=nudge_id).update(status=StepNudge.Status.SKIPPED)
                 continue
-            text = StepText.objects.filter(step=nudge.step, language=patient.language).first()
+            text = StepText.objects.for_step(nudge.step, patient.language)
             link = reverse("patients:step", args=[nudge.step.slug])
             message_queue(
                 patient=patient,
@@ -408,21 +425,13 @@ def nudges_shift(*, enrollment: Enrollment, days: int) -> None:
 def screen_record(*, patient: Patient, answers: Sequence[int], actor: User) -> StartBackScreen:
     """A new STarT Back administration (a re-screen); the tier changes only when a clinician
     confirms it."""
-    result = stratification.score(answers)
-    screen = StartBackScreen.objects.create(
-        patient=patient,
-        answers=list(answers),
-        total=result.total,
-        psychosocial=result.psychosocial,
-        risk_group=result.risk_group,
-        screened_by=actor,
-    )
+    screen = _screen_create(patient=patient, answers=answers, actor=actor)
     audit(
         actor=actor,
         patient=patient,
         action="create",
         what=f"STarT Back screen {screen.pk}",
-        detail=f"{result.risk_group} risk",
+        detail=f"{screen.risk_group} risk",
     )
     return screen
 

@@ -34,12 +34,7 @@ def today(request: HttpRequest) -> HttpResponse:
             for e in enrollment_timeline(enrollment=enrollment, today=day)
             if e.due_on <= day and not e.done
         ]
-        texts = {
-            t.step_id: t
-            for t in StepText.objects.filter(
-                step__in=[e.program_step.step for e in entries], language=patient.language
-            )
-        }
+        texts = StepText.objects.by_step([e.program_step.step for e in entries], patient.language)
         due = [
             {"step": e.program_step.step, "text": texts.get(e.program_step.step_id)}
             for e in entries
@@ -79,17 +74,13 @@ def _enrollment(patient: Patient) -> Enrollment:
     return enrollment
 
 
-def _texts(steps: list[Step], language: str) -> dict[int, StepText]:
-    return {t.step_id: t for t in StepText.objects.filter(step__in=steps, language=language)}
-
-
 @patient_page
 def timeline(request: HttpRequest) -> HttpResponse:
     patient: Patient = request.patient  # type: ignore[attr-defined]
     enrollment = _enrollment(patient)
     today = local_today(timezone.now(), ZoneInfo(patient.timezone))
     entries = enrollment_timeline(enrollment=enrollment, today=today)
-    texts = _texts([e.program_step.step for e in entries], patient.language)
+    texts = StepText.objects.by_step([e.program_step.step for e in entries], patient.language)
     rows = [
         {"entry": e, "text": texts.get(e.program_step.step_id), "week": e.program_step.day // 7 + 1}
         for e in entries
@@ -109,7 +100,7 @@ def step_page(request: HttpRequest, slug: str) -> HttpResponse:
     step = Step.objects.filter(slug=slug).first()
     if step is None or not enrollment.program.program_steps.filter(step=step).exists():
         raise Http404
-    text = StepText.objects.filter(step=step, language=patient.language).first()
+    text = StepText.objects.for_step(step, patient.language)
     errors: dict[str, str] = {}
     logged = False
     if request.method == "POST":
