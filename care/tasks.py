@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from checkins import services as checkin_services
 from escalations import services as escalation_services
-from programs import services as program_services
+from programs import nudges
 from selfcare.celery import app
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def tick() -> dict[str, int]:
     _step(counts, "checkins", checkin_services.checkins_sweep)
     _step(counts, "planned", checkin_services.slots_plan)
     _step(counts, "claimed", _start_due_slots)
-    _step(counts, "nudged", program_services.nudges_send_due)
+    _step(counts, "nudged", nudges.nudges_send_due)
     _step(counts, "escalations", escalation_services.escalations_sweep)
     _step(counts, "emails_sent", escalation_services.emails_sweep)
     if any(counts.values()):

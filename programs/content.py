@@ -335,7 +335,7 @@ def load(library: Library) -> dict[str, int]:
         counts["programs"] += 1
     # Steps added to a program reach the patients already in it.
     from programs.models import Enrollment
-    from programs.services import nudges_plan
+    from programs.nudges import nudges_plan
 
     for enrollment in (
         Enrollment.objects.current().select_related("patient").iterator(chunk_size=1000)

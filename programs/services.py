@@ -1,16 +1,14 @@
-"""Writes for programs: enrolling and stratifying patients, and edits of program content."""
+"""Writes for programs: enrolling and stratifying patients, the program timeline, pause and
+tier changes, sign-in link requests, and edits of program content (nudges: programs.nudges)."""
 
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import (
@@ -25,7 +23,6 @@ from accounts.models import (
 from accounts.services import audit, patient_set_sms_consent, sign_in_link
 from messaging.models import Priority
 from messaging.services import message_queue, patient_quiet_until
-from messaging.timing import local_instant
 from programs import content, stratification
 from programs.models import (
     ContentRecord,
@@ -39,6 +36,7 @@ from programs.models import (
     StepProgress,
     StepText,
 )
+from programs.nudges import nudges_plan, nudges_shift
 from selfcare.clock import local_today
 
 logger = logging.getLogger(__name__)
@@ -333,93 +331,6 @@ def enrollment_change_tier(*, patient: Patient, tier: str, actor: User) -> Enrol
         )
         nudges_plan(enrollment=enrollment)
         return enrollment
-
-
-# --- SMS nudges for due steps --------------------------------------------------------------
-
-
-def _nudge_due(enrollment: Enrollment, patient: Patient, day: int) -> datetime:
-    local_day = enrollment.started_on + timedelta(days=day + enrollment.paused_days)
-    return local_instant(
-        day=local_day,
-        at=time.fromisoformat(settings.NUDGE_LOCAL_TIME),
-        zone=ZoneInfo(patient.timezone),
-        quiet_start=patient.quiet_hours_start,
-        quiet_end=patient.quiet_hours_end,
-    )
-
-
-def nudges_plan(*, enrollment: Enrollment) -> int:
-    """Plan a nudge for every step of the enrollment's program that has none (idempotent).
-
-    Day 0 (the safety net) has no nudge: the welcome covers it.
-    """
-    patient = enrollment.patient
-    planned = set(StepNudge.objects.filter(enrollment=enrollment).values_list("step_id", flat=True))
-    new = [
-        StepNudge(
-            enrollment=enrollment,
-            step_id=ps.step_id,
-            due_at=_nudge_due(enrollment, patient, ps.day),
-        )
-        for ps in ProgramStep.objects.filter(program=enrollment.program_id, day__gt=0)
-        if ps.step_id not in planned
-    ]
-    StepNudge.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
-
-
-def nudges_send_due(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """Claim due nudges and queue their SMS (through the outbox, pacing and quiet hours)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        ids = list(
-            # A paused program's nudges wait: resuming moves them back by the days paused.
-            StepNudge.objects.filter(status=StepNudge.Status.DUE, due_at__lte=now)
-            .exclude(enrollment__status=Enrollment.Status.PAUSED)
-            .order_by("due_at")
-            .select_for_update(skip_locked=True, of=("self",))
-            .values_list("pk", flat=True)[:limit]
-        )
-    sent = 0
-    for nudge_id in ids:
-        with transaction.atomic():
-            if not StepNudge.objects.filter(pk=nudge_id, status=StepNudge.Status.DUE).update(
-                status=StepNudge.Status.SENT
-            ):
-                continue  # another scheduler took it
-            nudge = StepNudge.objects.select_related("enrollment__patient", "step").get(pk=nudge_id)
-            enrollment, patient = nudge.enrollment, nudge.enrollment.patient
-            done = StepProgress.objects.filter(enrollment=enrollment, step=nudge.step).exists()
-            if (
-                done
-                or enrollment.status == Enrollment.Status.ENDED
-                or patient.status != Patient.Status.ACTIVE
-            ):
-                StepNudge.objects.filter(pk=nudge_id).update(status=StepNudge.Status.SKIPPED)
-                continue
-            text = StepText.objects.for_step(nudge.step, patient.language)
-            link = reverse("patients:step", args=[nudge.step.slug])
-            message_queue(
-                patient=patient,
-                text="step_nudge",
-                context={
-                    "sms": text.sms if text else nudge.step.slug,
-                    "link": f"{settings.PUBLIC_BASE_URL}{link}",
-                },
-                priority=Priority.BULK,
-                not_after=now + timedelta(hours=12),
-            )
-            sent += 1
-    return sent
-
-
-def nudges_shift(*, enrollment: Enrollment, days: int) -> None:
-    """Move the enrollment's pending nudges back after a pause."""
-    if days:
-        StepNudge.objects.filter(enrollment=enrollment, status=StepNudge.Status.DUE).update(
-            due_at=F("due_at") + timedelta(days=days)
-        )
 
 
 def screen_record(*, patient: Patient, answers: Sequence[int], actor: User) -> StartBackScreen:

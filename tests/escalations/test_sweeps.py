@@ -244,7 +244,7 @@ def test_one_failing_tick_step_does_not_stop_the_others(
     def broken(**kwargs: Any) -> int:
         raise RuntimeError("nudges broke")
 
-    monkeypatch.setattr("programs.services.nudges_send_due", broken)
+    monkeypatch.setattr("programs.nudges.nudges_send_due", broken)
     zone = ZoneInfo(patient.timezone)
     day_14 = day_start(local_today(patient.created_at, zone) + timedelta(days=14), zone)
     with time_machine.travel(day_14 + timedelta(minutes=1), tick=False):

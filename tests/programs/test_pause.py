@@ -15,7 +15,7 @@ from escalations.models import Escalation
 from messaging.backends import locmem
 from messaging.models import Message
 from programs.models import Enrollment, StepNudge
-from programs.services import nudges_plan
+from programs.nudges import nudges_plan
 from tests.messaging.helpers import text_in
 from tests.programs.content_fixture import make_content
 

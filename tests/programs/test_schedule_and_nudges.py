@@ -9,13 +9,12 @@ from django.utils import timezone
 
 from messaging.models import Message
 from programs.models import Enrollment, StepNudge, StepProgress
+from programs.nudges import nudges_plan, nudges_send_due
 from programs.services import (
     enrollment_change_tier,
     enrollment_pause,
     enrollment_resume,
     enrollment_timeline,
-    nudges_plan,
-    nudges_send_due,
 )
 from tests.programs.content_fixture import make_content
 
