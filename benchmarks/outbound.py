@@ -38,7 +38,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from messaging.models import Priority, SenderPace  # noqa: E402
-from messaging.services import message_queue, message_send  # noqa: E402
+from messaging.outbox import message_queue, message_send  # noqa: E402
 
 MOCK_PORT = 8766
 received = 0

@@ -253,7 +253,7 @@ print(Message.objects.filter(direction="in", processed_at__isnull=True).count())
 """
     loop = """
 import django; django.setup()
-from messaging.services import inbound_drain
+from messaging.inbound import inbound_drain
 while inbound_drain():
     pass
 """

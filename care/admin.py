@@ -23,7 +23,7 @@ from checkins.progress import chart, pain_points
 from checkins.services import CheckinRefused, checkin_start
 from escalations.models import Escalation
 from messaging.models import Message
-from messaging.services import patient_quiet_until
+from messaging.outbox import patient_quiet_until
 from programs.forms import EnrollPatientForm, clinician_choices
 from programs.models import (
     Enrollment,

@@ -22,7 +22,7 @@ from escalations.rules import Hit, RuleInput, Severity
 from escalations.services import escalate, escalate_holding, rule_input
 from messaging.keywords import Keyword
 from messaging.models import Message, Priority, ReviewItem
-from messaging.services import message_queue
+from messaging.outbox import message_queue
 from messaging.texts import render as render_text
 
 

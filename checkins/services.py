@@ -21,7 +21,7 @@ from checkins import parsing, schedule
 from checkins.catalogue import BY_KEY, AnswerType, Kind, Question, Situation, next_question
 from checkins.models import Answer, Checkin, CheckinSlot, Medicine
 from messaging.models import Message, Priority
-from messaging.services import message_queue, messages_cancel_pending
+from messaging.outbox import message_queue, messages_cancel_pending
 from programs.models import Enrollment
 
 logger = logging.getLogger(__name__)

@@ -31,7 +31,7 @@ from escalations import rules
 from escalations.models import Escalation, Evidence, Notification, ReferralClock
 from escalations.rules import Hit, RuleInput, Severity
 from messaging.models import Message, Priority
-from messaging.services import message_queue
+from messaging.outbox import message_queue
 from programs.models import Enrollment
 from selfcare.clock import clinic_time_text, clinic_zone, day_start, local_today
 

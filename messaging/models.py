@@ -48,7 +48,6 @@ STATUS_RANK: dict[str, int] = {
     Status.EXPIRED: 5,
     Status.CANCELLED: 5,
 }
-TERMINAL = frozenset(status for status, rank in STATUS_RANK.items() if rank == 5)
 
 
 class Priority(models.IntegerChoices):

@@ -4,7 +4,7 @@ import logging
 
 from django.utils import timezone
 
-from messaging import services
+from messaging import inbound, outbox
 from selfcare.celery import app
 
 logger = logging.getLogger(__name__)
@@ -17,7 +17,7 @@ SHORT_WAIT_SECONDS = 60
 @app.task(name="messaging.message_send", acks_late=True, reject_on_worker_lost=True)
 def message_send_task(message_id: int) -> str:
     """Send one outbox row (at most once); reschedule it if pacing or a retry asks for soon."""
-    outcome = services.message_send(message_id=message_id)
+    outcome = outbox.message_send(message_id=message_id)
     if outcome.retry_at is not None:
         wait = (outcome.retry_at - timezone.now()).total_seconds()
         if wait < SHORT_WAIT_SECONDS:
@@ -28,14 +28,14 @@ def message_send_task(message_id: int) -> str:
 @app.task(name="messaging.inbound_drain")
 def inbound_drain_task() -> int:
     """Every 2 s: handle the inbound texts the webhook left for later (see receive_sms)."""
-    return services.inbound_drain()
+    return inbound.inbound_drain()
 
 
 @app.task(name="messaging.outbox_sweep")
 def outbox_sweep_task() -> dict[str, int]:
     """Every OUTBOX_SWEEP_SECONDS: send what the outbox holds that is due, expire and recover
     the rest."""
-    counts = services.outbox_sweep()
+    counts = outbox.outbox_sweep()
     if any(counts.values()):
         logger.info("outbox sweep: %s", counts)
     return counts

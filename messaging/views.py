@@ -23,17 +23,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Patient
 from accounts.services import sign_in_links_filled
 from messaging.backends.twilio import signature_is_valid
-from messaging.models import Direction, Message
-from messaging.services import (
+from messaging.inbound import (
     SID_MAX,
     inbound_is_urgent,
     inbound_malformed,
     inbound_process,
     inbound_set_aside,
     inbound_store,
-    replies_send_now,
-    status_callback_record,
 )
+from messaging.models import Direction, Message
+from messaging.outbox import replies_send_now, status_callback_record
 
 logger = logging.getLogger(__name__)
 

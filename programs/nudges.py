@@ -14,7 +14,7 @@ from accounts.models import (
     Patient,
 )
 from messaging.models import Priority
-from messaging.services import message_queue
+from messaging.outbox import message_queue
 from messaging.timing import local_instant
 from programs.models import (
     Enrollment,

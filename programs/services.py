@@ -22,7 +22,7 @@ from accounts.models import (
 )
 from accounts.services import audit, patient_set_sms_consent, sign_in_link
 from messaging.models import Priority
-from messaging.services import message_queue, patient_quiet_until
+from messaging.outbox import message_queue, patient_quiet_until
 from programs import content, stratification
 from programs.models import (
     ContentRecord,

@@ -17,7 +17,7 @@ from phonenumber_field.phonenumber import to_python as to_phone_number
 from sesame.backends import ModelBackend as SesameBackend
 
 from accounts.models import Patient, SmsConsent
-from messaging.services import redact
+from messaging.outbox import redact
 from patients.decorators import no_store
 from programs.services import login_link_requested
 from selfcare.net import keyed_digest

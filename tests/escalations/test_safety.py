@@ -181,7 +181,7 @@ def test_a_text_sent_before_a_checkin_began_is_not_taken_as_its_answer(
     # before the worker gets to it, the remark must not answer the new question.
     from django.http import QueryDict
 
-    from messaging.services import inbound_process, inbound_store
+    from messaging.inbound import inbound_process, inbound_store
 
     params = QueryDict(mutable=True)
     params.update({"MessageSid": new_sid(), "From": str(patient.phone), "Body": "7"})

@@ -42,7 +42,7 @@ print(json.dumps(phones))
 QUEUE = """
 from accounts.models import Patient
 from messaging.models import Priority
-from messaging.services import message_queue
+from messaging.outbox import message_queue
 patients = list(Patient.objects.order_by("pk"))
 ids = [
     message_queue(patient=p, text="opt_out_intent", priority=Priority.REPLY).pk

@@ -5,8 +5,11 @@ from typing import Any
 
 from django.http import QueryDict
 from django.test import Client
+from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
+from messaging.inbound import INBOUND_GRACE, inbound_drain
+from messaging.models import Message
 from tests.conftest import PUBLIC_BASE_URL, TWILIO_TEST_TOKEN
 
 _sid = count(1)
@@ -16,8 +19,6 @@ STATUS_PATH = "/hooks/twilio/status/"
 
 def conversation() -> Any:
     """The messages of the test's own exchange: all but the welcome SMS sent at enrollment."""
-    from messaging.models import Message
-
     return Message.objects.exclude(template="welcome")
 
 
@@ -58,8 +59,4 @@ def text_in(client: Client, *, sender: str, body: str, sid: str | None = None) -
 
 def drain_inbound() -> int:
     """What a worker does every 2 s: handle the texts the webhook left for later."""
-    from django.utils import timezone
-
-    from messaging.services import INBOUND_GRACE, inbound_drain
-
     return inbound_drain(now=timezone.now() + 2 * INBOUND_GRACE)

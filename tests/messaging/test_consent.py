@@ -9,7 +9,8 @@ from accounts.models import ConsentEvent, Patient
 from messaging.backends import locmem
 from messaging.backends.base import PermanentSendError
 from messaging.models import Message, Priority, ReviewItem, Status
-from messaging.services import message_queue, message_send
+from messaging.outbox import message_queue, message_send
+from tests.factories import make_patient
 from tests.messaging.helpers import drain_inbound, text_in
 
 STOP_WORDS = ["STOP", "stop", " Stop ", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT",
@@ -110,8 +111,6 @@ def test_i_cant_stop_the_pain_is_not_an_opt_out(client: Client, patient: Patient
 
 
 def test_a_web_only_patient_is_never_texted(db: Any, clinician: Any) -> None:
-    from tests.factories import make_patient
-
     web_only = make_patient(clinician=clinician, sms_consent=False).patient
 
     message = queue_nudge(web_only)

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from accounts.models import Clinician, Patient
 from messaging.backends import locmem
 from messaging.models import Message, Status
+from tests.messaging.helpers import text_in
 
 URL = "/dev/phone/"
 
@@ -79,8 +80,6 @@ def test_the_dev_phone_needs_a_staff_sign_in(debug: None, client: Client, db: An
 def test_messages_api_lists_the_conversation_newest_first(
     api: APIClient, client: Client, patient: Patient
 ) -> None:
-    from tests.messaging.helpers import text_in
-
     text_in(client, sender=str(patient.phone), body="HELP")
 
     response = api.get(f"/api/v1/patients/{patient.pk}/messages/")

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -12,7 +13,7 @@ from accounts.models import Patient
 from messaging.backends import locmem
 from messaging.backends.base import PermanentSendError, TransientSendError
 from messaging.models import Message, Priority, ReviewItem, Status
-from messaging.services import message_queue, message_send, outbox_sweep
+from messaging.outbox import message_queue, message_send, outbox_sweep
 from messaging.tasks import message_send_task
 
 
@@ -209,8 +210,6 @@ def test_identical_auto_replies_are_capped_at_three_in_five_minutes(patient: Pat
 
 def at(local: str) -> datetime:
     """A Chicago wall-clock time as UTC."""
-    from zoneinfo import ZoneInfo
-
     return datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("America/Chicago")).astimezone(UTC)
 
 

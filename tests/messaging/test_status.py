@@ -7,7 +7,7 @@ from django.test import Client
 
 from accounts.models import Patient
 from messaging.models import Message, Status
-from messaging.services import message_queue, message_send
+from messaging.outbox import message_queue, message_send
 from tests.messaging.helpers import STATUS_PATH, post_signed, sign
 
 

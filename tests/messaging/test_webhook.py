@@ -4,13 +4,16 @@ import threading
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.http import QueryDict
 from django.test import Client
 
 from accounts.models import Patient
+from checkins.services import checkin_start
+from messaging import inbound
 from messaging.backends import locmem
+from messaging.inbound import inbound_drain, inbound_process, inbound_store
 from messaging.models import Message, ReviewItem, Status
-from messaging.services import inbound_drain, inbound_process, inbound_store
 from tests.messaging.helpers import (
     SMS_PATH,
     conversation,
@@ -152,8 +155,8 @@ def test_an_unknown_sender_is_stored_flagged_and_told_nothing_about_patients(
     response = text_in(client, sender="+12025550999", body="is this Alma's clinic?")
 
     assert response.status_code == 200
-    inbound = Message.objects.get(direction="in")
-    assert inbound.patient is None
+    received = Message.objects.get(direction="in")
+    assert received.patient is None
     assert ReviewItem.objects.get().reason == "unknown_sender"
     [reply] = locmem.outbox
     assert reply.to == "+12025550999"
@@ -220,12 +223,10 @@ def test_replies_from_one_patient_are_handled_in_arrival_order(patient: Patient)
 def test_processing_failure_still_answers_200_and_the_drain_finishes_the_job(
     client: Client, patient: Patient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from messaging import services
-
     def broken(message: Any) -> Any:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(services, "_handle_inbound", broken)
+    monkeypatch.setattr(inbound, "_handle_inbound", broken)
     response = text_in(client, sender=str(patient.phone), body="HELP")
     assert response.status_code == 200
     message = Message.objects.get(direction="in")
@@ -242,16 +243,14 @@ def test_processing_failure_still_answers_200_and_the_drain_finishes_the_job(
 def test_a_text_that_keeps_failing_goes_to_a_person_and_holds_up_nothing(
     client: Client, patient: Patient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from messaging import services
-
-    handle = services._handle_inbound
+    handle = inbound._handle_inbound
 
     def fails_on_one_text(message: Any) -> Any:
         if message.body == "the text that breaks it":
             raise RuntimeError("bug")
         return handle(message)
 
-    monkeypatch.setattr(services, "_handle_inbound", fails_on_one_text)
+    monkeypatch.setattr(inbound, "_handle_inbound", fails_on_one_text)
     text_in(client, sender=str(patient.phone), body="the text that breaks it")
     # A later HELP from the same patient is answered in its request all the same.
     assert text_in(client, sender=str(patient.phone), body="HELP").status_code == 200
@@ -271,8 +270,6 @@ def test_a_text_that_keeps_failing_goes_to_a_person_and_holds_up_nothing(
 
 
 def _query(params: dict[str, Any]) -> Any:
-    from django.http import QueryDict
-
     query = QueryDict(mutable=True)
     for key, value in params.items():
         query.setlist(key, value if isinstance(value, list) else [value])
@@ -305,8 +302,6 @@ def test_keywords_and_safety_words_are_handled_in_the_request(
 def test_an_answer_to_an_open_checkin_gets_its_next_question_in_the_request(
     client: Client, patient: Patient
 ) -> None:
-    from checkins.services import checkin_start
-
     checkin = checkin_start(patient=patient)
     first = checkin.pending_question
 
@@ -324,8 +319,6 @@ def test_an_answer_to_an_open_checkin_gets_its_next_question_in_the_request(
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_drain_skips_a_patient_someone_else_holds_and_comes_back(patient: Patient) -> None:
     import time
-
-    from django.db import transaction
 
     remark, _ = inbound_store(params=_query(inbound_params(sender=str(patient.phone), body="ok")))
     locked, release = threading.Event(), threading.Event()
@@ -359,8 +352,6 @@ def test_a_drain_skips_a_patient_someone_else_holds_and_comes_back(patient: Pati
 def test_with_a_checkin_open_a_text_no_question_could_take_is_re_asked_by_the_drain(
     client: Client, patient: Patient
 ) -> None:
-    from checkins.services import checkin_start
-
     checkin = checkin_start(patient=patient)
     first = checkin.pending_question
 

@@ -56,7 +56,7 @@ def test_a_malformed_sender_or_id_is_a_400_and_the_text_is_kept_for_review(
 def test_a_status_callback_with_an_impossible_error_code_is_a_400_and_keeps_the_status(
     client: Client, patient: Patient
 ) -> None:
-    from messaging.services import message_queue
+    from messaging.outbox import message_queue
 
     message = message_queue(patient=patient, text="help")
     params = {"MessageSid": "SM" + "b" * 32, "MessageStatus": "failed", "ErrorCode": "99999999999"}

@@ -197,13 +197,13 @@ def test_json_logs_are_one_object_a_line() -> None:
     from selfcare.logs import JsonFormatter
 
     record = logging.LogRecord(
-        "messaging.services", logging.INFO, __file__, 1, "sms %s sent", (42,), None
+        "messaging.outbox", logging.INFO, __file__, 1, "sms %s sent", (42,), None
     )
 
     entry = json.loads(JsonFormatter().format(record))
 
     assert entry["message"] == "sms 42 sent"
-    assert (entry["level"], entry["logger"]) == ("INFO", "messaging.services")
+    assert (entry["level"], entry["logger"]) == ("INFO", "messaging.outbox")
 
 
 def test_gunicorn_logs_paths_without_query_strings() -> None:
