@@ -241,10 +241,6 @@ class Patient(models.Model):
     def flags(self) -> dict[str, bool]:
         return {flag: getattr(self, flag) for flag in PatientFlag.values}
 
-    @property
-    def phone_last_digits(self) -> str:
-        return str(self.phone)[-4:]
-
     def clean(self) -> None:
         errors: dict[str, Any] = {}
         # Dates are the clinic's, which may be anywhere: see selfcare/clock.py.

@@ -16,6 +16,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import ConsentEvent, Patient, User
+from accounts.phones import redact
 from accounts.services import audit
 from care.services import medicine_record, rescreen_record
 from checkins.models import Answer, Medicine
@@ -199,7 +200,7 @@ class PatientAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="Phone")
     def phone_ending(self, patient: Patient) -> str:
-        return f"…{patient.phone_last_digits}"
+        return redact(patient.phone)
 
     @admin.display(description="Risk group")
     def risk_group(self, patient: Patient) -> str:

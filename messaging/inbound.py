@@ -21,9 +21,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 from django.utils import timezone
-from phonenumber_field.phonenumber import to_python as to_phone_number
 
 from accounts.models import ConsentEvent, Patient, SmsConsent
+from accounts.phones import e164, redact
 from accounts.services import patient_set_sms_consent, sign_in_link
 from messaging import replies
 from messaging.keywords import Keyword, keyword, sounds_like_opt_out
@@ -32,7 +32,6 @@ from messaging.outbox import (
     MAX_ATTEMPTS,
     message_queue,
     messages_cancel_pending,
-    redact,
     replies_send_now,
 )
 
@@ -44,12 +43,6 @@ PHONE_MAX = 32  # Message.phone
 
 
 # --- store ---------------------------------------------------------------------------------------
-
-
-def normalise_phone(raw: str) -> str:
-    """E.164 for any parseable number, else the raw text (so it is still stored)."""
-    number = to_phone_number(raw)
-    return number.as_e164 if number and number.is_valid() else raw.strip()
 
 
 def _storable(text: str) -> str:
@@ -76,7 +69,8 @@ def inbound_store(*, params: Any) -> tuple[Message, bool]:
     if not sid:
         raise ValueError("MessageSid missing")
     sid = _storable_sid(sid)
-    phone = _storable(normalise_phone(params.get("From", "")))[:PHONE_MAX]
+    raw = params.get("From", "")
+    phone = _storable(e164(raw) or raw.strip())[:PHONE_MAX]  # kept even when unreadable
     # The sender is matched in the INSERT itself (one round trip); the row comes back with it.
     patient_id = (
         Subquery(Patient.objects.filter(phone=phone).order_by().values("pk")[:1])

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ConsentEvent, Patient, SmsConsent
+from accounts.phones import redact
 from accounts.services import (
     patient_flag_undeliverable,
     patient_set_sms_consent,
@@ -68,11 +69,6 @@ UNDELIVERABLE_NUMBER_CODES = frozenset({21211, 21614, 30005, 30006})
 CARRIER_OPT_OUT_CODE = 21610
 # Twilio states outside our ranking, read as the nearest one.
 PROVIDER_STATUS_ALIASES = {"accepted": "queued", "scheduled": "queued", "read": "delivered"}
-
-
-def redact(phone: str) -> str:
-    """A number as logs show it: its last four digits."""
-    return f"…{phone[-4:]}" if phone else "?"
 
 
 def _set_status(

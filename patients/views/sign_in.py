@@ -13,11 +13,10 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage, is_ratelimited
-from phonenumber_field.phonenumber import to_python as to_phone_number
 from sesame.backends import ModelBackend as SesameBackend
 
 from accounts.models import Patient, SmsConsent
-from messaging.outbox import redact
+from accounts.phones import e164, redact
 from patients.decorators import no_store
 from programs.services import login_link_requested
 from selfcare.net import keyed_digest
@@ -57,8 +56,7 @@ def link_request(request: HttpRequest) -> HttpResponse:
     language = request.GET.get("lang", "en")
     if request.method == "POST":
         language = request.POST.get("lang", language)
-        number = to_phone_number(request.POST.get("phone", ""))
-        phone = number.as_e164 if number and number.is_valid() else ""
+        phone = e164(request.POST.get("phone", "")) or ""
         rate = settings.LINK_REQUESTS_RATE
         limited = _limited(request, group="link-ip", rate=rate, key="ip", fail_closed=True) or (
             bool(phone)
