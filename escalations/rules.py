@@ -421,7 +421,7 @@ def r18(*, medicine_class: str, for_sciatica: bool) -> Hit | None:
 ANSWER_RULES = [r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r14, r15, r16, r17, r20, r23]
 # Every inbound text, answers included, is read by these (with the answer itself left out).
 TEXT_RULES = [r21, r22, r5, r6, r16, r26]
-SCHEDULE_RULES = [r13, r19]
+# The others are called by name: R13 and R19 by the sweep, R18, R24 and R25 where they arise.
 
 # Among equally severe hits, the message a patient gets: the most specific first.
 MESSAGE_PRECEDENCE = ["R22", "R3", "R1", "R2", "R21", "R16", "R6", "R5", "R4", "R9", "R7"]

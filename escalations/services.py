@@ -1,8 +1,9 @@
 """Writes for escalations: evaluating answers and texts, raising escalations, referral
 clocks, clinician notifications, and the clinician's actions.
 
-This app sits on top: it runs each check-in reply through checkins (record, re-prompt, next
-question) and the rules, and decides the single message the patient is told.
+Each of the clinician's actions owns its transaction and writes its own audit row. The flow
+from a patient's reply to these services (and the one message they are told) is
+care.replies.
 """
 
 import logging
@@ -14,19 +15,15 @@ from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Patient, SmsConsent, User
 from accounts.services import audit
 from checkins.models import Answer, Checkin
-from checkins.services import (
-    recent_values,
-)
+from checkins.services import recent_values
 from escalations import rules
 from escalations.models import Escalation, Evidence, Notification, ReferralClock
 from escalations.rules import Hit, RuleInput, Severity
@@ -34,6 +31,7 @@ from messaging.models import Message, Priority
 from messaging.outbox import message_queue
 from programs.models import Enrollment
 from selfcare.clock import clinic_time_text, clinic_zone, day_start, local_today
+from selfcare.public_url import public_url
 
 logger = logging.getLogger(__name__)
 
@@ -206,19 +204,21 @@ def _enqueue_notification(escalation_id: int) -> None:
 
 
 def escalation_acknowledge(*, escalation: Escalation, user: User) -> Escalation:
+    """The clinician has seen an open escalation and is acting on it; audited, in one
+    transaction. An acknowledged or resolved one is left as it is."""
     if escalation.status == Escalation.Status.OPEN:
-        what = f"escalation {escalation.pk}"
-        audit(
-            actor=user,
-            patient=escalation.patient,
-            action="change",
-            what=what,
-            detail="acknowledged",
-        )
-        escalation.status = Escalation.Status.ACKNOWLEDGED
-        escalation.acknowledged_at = timezone.now()
-        escalation.acknowledged_by = user
-        escalation.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+        with transaction.atomic():
+            audit(
+                actor=user,
+                patient=escalation.patient,
+                action="change",
+                what=f"escalation {escalation.pk}",
+                detail="acknowledged",
+            )
+            escalation.status = Escalation.Status.ACKNOWLEDGED
+            escalation.acknowledged_at = timezone.now()
+            escalation.acknowledged_by = user
+            escalation.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
     return escalation
 
 
@@ -267,10 +267,15 @@ def escalation_resolve(
     *, escalation: Escalation, user: User, note: str, tell_patient: bool = False
 ) -> Escalation:
     """Resolve with the clinician's note; with `tell_patient`, the patient is texted that
-    their care team has seen their message (R24), when they may be texted."""
-    if tell_patient and escalation.status != Escalation.Status.RESOLVED:
-        message_queue(patient=escalation.patient, text="care_team_seen", priority=Priority.REPLY)
-    if escalation.status != Escalation.Status.RESOLVED:
+    their care team has seen their message (R24), when they may be texted. Audited; the
+    text, the audit row and the resolution are one transaction."""
+    if escalation.status == Escalation.Status.RESOLVED:
+        return escalation
+    with transaction.atomic():
+        if tell_patient:
+            message_queue(
+                patient=escalation.patient, text="care_team_seen", priority=Priority.REPLY
+            )
         what = f"escalation {escalation.pk}"
         audit(actor=user, patient=escalation.patient, action="change", what=what, detail="resolved")
         now = timezone.now()
@@ -287,15 +292,11 @@ def escalation_resolve(
 # --- clinician notifications ------------------------------------------------------------------
 
 
-def _admin_link(view: str, pk: int) -> str:
-    return f"{settings.PUBLIC_BASE_URL}{reverse(view, args=[pk])}"
-
-
 def notify_clinician(*, escalation_id: int) -> None:
     """SMS and email the responsible clinician: severity, due time and a link; no PHI."""
     escalation = Escalation.objects.select_related("patient__clinician").get(pk=escalation_id)
     clinician = escalation.patient.clinician
-    link = _admin_link("admin:escalations_escalation_change", escalation.pk)
+    link = public_url("admin:escalations_escalation_change", escalation.pk)
     context = {
         "severity": escalation.get_severity_display(),
         "due": clinic_time_text(escalation.due_at, "%H:%M"),
@@ -437,24 +438,41 @@ def _notify_claimed(escalation_id: int, *, previous: datetime | None) -> bool:
 
 
 def escalations_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """Notify urgent escalations whose notification was lost, re-notify overdue ones; run
-    referral clocks (half-time reminder, deadline)."""
+    """The tick's escalation work, each job on its own: notify urgent escalations whose
+    notification was lost, re-notify overdue ones, run referral clocks (half-time reminder,
+    deadline), and raise the scheduled rules (R13, R19)."""
     now = now or timezone.now()
-    renotified = 0
-    # An urgent escalation whose notification task was lost (the broker was down when it
-    # opened) is notified now, not only once it is overdue.
+    return {
+        "notified_late": escalations_notify_lost(now=now),
+        "renotified": escalations_renotify_overdue(now=now),
+        "clock_reminders": clocks_remind(now=now),
+        "clocks_overdue": clocks_expire(now=now),
+        "scheduled_rules": scheduled_rules_raise(now=now),
+    }
+
+
+def escalations_notify_lost(*, now: datetime) -> int:
+    """An urgent escalation whose notification task was lost (the broker was down when it
+    opened) is notified now, not only once it is overdue. Returns how many were."""
     never_notified = Escalation.objects.active().filter(
         severity__in=NOTIFY_AT_ONCE,
         last_notified_at__isnull=True,
         last_evidence_at__lt=now - NOTIFY_TASK_GRACE,  # an upgrade's own task goes first too
     )
-    notified_late = 0
+    notified = 0
     for escalation_id in never_notified.values_list("pk", flat=True):
         claimed = Escalation.objects.filter(pk=escalation_id, last_notified_at__isnull=True).update(
             last_notified_at=now
         )
         if claimed and _notify_claimed(escalation_id, previous=None):
-            notified_late += 1
+            notified += 1
+    return notified
+
+
+def escalations_renotify_overdue(*, now: datetime) -> int:
+    """Notify overdue escalations again: urgent ones hourly, others daily. Returns how many
+    were."""
+    renotified = 0
     overdue = Escalation.objects.active().filter(due_at__lt=now).select_related("patient")
     for escalation in overdue:
         every = (
@@ -468,18 +486,36 @@ def escalations_sweep(*, now: datetime | None = None) -> dict[str, int]:
         )
         if claimed and _notify_claimed(escalation.pk, previous=escalation.last_notified_at):
             renotified += 1
-    reminded = overdue_clocks = 0
-    running = ReferralClock.objects.filter(stopped_at__isnull=True).select_related("patient")
-    # Each clock's step is recorded in the transaction that does it, so a failure leaves it to
-    # the next tick, and one failing clock never holds up the others.
-    for clock in running.filter(remind_at__lte=now, reminded_at__isnull=True):
+    return renotified
+
+
+# Each clock's step is recorded in the transaction that does it, so a failure leaves it to the
+# next tick, and one failing clock never holds up the others.
+
+
+def clocks_remind(*, now: datetime) -> int:
+    """Email the clinician of each running clock at half time. Returns how many were."""
+    reminded = 0
+    due = ReferralClock.objects.filter(
+        stopped_at__isnull=True, remind_at__lte=now, reminded_at__isnull=True
+    ).select_related("patient")
+    for clock in due:
         with _row("referral clock reminder", clock.pk), transaction.atomic():
             if ReferralClock.objects.filter(pk=clock.pk, reminded_at__isnull=True).update(
                 reminded_at=now
             ):
                 _email_clock_reminder(clock)
                 reminded += 1
-    for clock in running.filter(deadline__lte=now, overdue_at__isnull=True):
+    return reminded
+
+
+def clocks_expire(*, now: datetime) -> int:
+    """A running clock past its deadline escalates, same day. Returns how many did."""
+    overdue = 0
+    due = ReferralClock.objects.filter(
+        stopped_at__isnull=True, deadline__lte=now, overdue_at__isnull=True
+    ).select_related("patient")
+    for clock in due:
         with _row("referral clock deadline", clock.pk), transaction.atomic():
             if ReferralClock.objects.filter(pk=clock.pk, overdue_at__isnull=True).update(
                 overdue_at=now
@@ -490,19 +526,13 @@ def escalations_sweep(*, now: datetime | None = None) -> dict[str, int]:
                     f"Referral clock {clock.kind} reached its deadline without a referral.",
                 )
                 escalate(patient=clock.patient, hit=hit, now=now)
-                overdue_clocks += 1
-    scheduled = _schedule_rules(now)
-    return {
-        "notified_late": notified_late,
-        "renotified": renotified,
-        "clock_reminders": reminded,
-        "clocks_overdue": overdue_clocks,
-        "scheduled_rules": scheduled,
-    }
+                overdue += 1
+    return overdue
 
 
-def _schedule_rules(now: datetime) -> int:
-    """R13 (re-screen at two weeks) and R19 (no replies) for the patients they may concern."""
+def scheduled_rules_raise(*, now: datetime) -> int:
+    """R13 (re-screen at two weeks) and R19 (no replies) for the patients they may concern.
+    Returns how many were raised."""
     raised = 0
     # A day's margin: R13 counts the patient's local days, which can start up to a day before
     # 14 x 24 hours have passed; the rule itself decides.
@@ -586,7 +616,7 @@ def _email_clock_reminder(clock: ReferralClock) -> None:
         body=(
             f"A {clock.kind} referral clock for one of your patients reaches its deadline on "
             f"{clinic_time_text(clock.deadline)}. Record the referral or dismiss the clock in "
-            f"SelfCare: {_admin_link('admin:escalations_referralclock_change', clock.pk)}\n"
+            f"SelfCare: {public_url('admin:escalations_referralclock_change', clock.pk)}\n"
         ),
     )
 
@@ -624,25 +654,36 @@ def clock_start(*, patient: Patient, kind: rules.Clock, rule: str, now: datetime
 def clock_record_referral(
     *, clock: ReferralClock, user: User, referral_type: str, referral_date: object
 ) -> ReferralClock:
-    what = f"referral clock {clock.pk}"
-    audit(actor=user, patient=clock.patient, action="change", what=what, detail="referral recorded")
-    clock.stopped_at = timezone.now()
-    clock.stop_reason = ReferralClock.Stop.REFERRED
-    clock.referral_type = referral_type
-    clock.referral_date = referral_date  # type: ignore[assignment]
-    clock.stopped_by = user
-    clock.save()
+    """Stop the clock: the patient was referred. Audited, in one transaction."""
+    with transaction.atomic():
+        what = f"referral clock {clock.pk}"
+        audit(
+            actor=user,
+            patient=clock.patient,
+            action="change",
+            what=what,
+            detail="referral recorded",
+        )
+        clock.stopped_at = timezone.now()
+        clock.stop_reason = ReferralClock.Stop.REFERRED
+        clock.referral_type = referral_type
+        clock.referral_date = referral_date  # type: ignore[assignment]
+        clock.stopped_by = user
+        clock.save()
     return clock
 
 
 def clock_dismiss(*, clock: ReferralClock, user: User, reason: str) -> ReferralClock:
+    """Stop the clock without a referral, for the reason given. Audited, in one
+    transaction."""
     if not reason.strip():
         raise ValueError("A reason is required to dismiss a referral clock.")
-    what = f"referral clock {clock.pk}"
-    audit(actor=user, patient=clock.patient, action="change", what=what, detail="dismissed")
-    clock.stopped_at = timezone.now()
-    clock.stop_reason = ReferralClock.Stop.DISMISSED
-    clock.stop_note = reason
-    clock.stopped_by = user
-    clock.save()
+    with transaction.atomic():
+        what = f"referral clock {clock.pk}"
+        audit(actor=user, patient=clock.patient, action="change", what=what, detail="dismissed")
+        clock.stopped_at = timezone.now()
+        clock.stop_reason = ReferralClock.Stop.DISMISSED
+        clock.stop_note = reason
+        clock.stopped_by = user
+        clock.save()
     return clock

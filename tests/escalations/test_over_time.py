@@ -18,7 +18,7 @@ from escalations import rules
 from escalations.models import Escalation, ReferralClock
 from escalations.rules import Hit, Severity
 from escalations.services import escalation_resolve
-from tests.escalations.test_safety import reply
+from tests.care.test_safety import reply
 from tests.factories import make_patient
 
 

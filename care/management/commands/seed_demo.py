@@ -12,6 +12,7 @@ from accounts.services import clinician_create, totp_device
 from escalations.rules import Hit, Severity
 from escalations.services import escalate
 from programs.services import patient_enroll
+from programs.stratification import RiskGroup
 from selfcare.clock import clinic_today
 
 DEMO_USERNAME = "demo"
@@ -97,7 +98,7 @@ class Command(BaseCommand):
                 **data,
             )
             self.stdout.write(f"Demo patient {result.patient}: {result.screen.risk_group} risk.")
-            if result.screen.risk_group == "high":
+            if result.screen.risk_group == RiskGroup.HIGH:
                 hit = Hit("R1", Severity.EMERGENCY, "Demo: possible cauda equina symptoms.")
                 escalate(patient=result.patient, hit=hit)
         self.stdout.write(

@@ -19,10 +19,10 @@ from checkins.services import checkin_start
 from escalations.models import Escalation, Evidence
 from messaging.keywords import keyword
 from messaging.models import Message
-from tests.escalations.test_safety import answer_until, reply
+from tests.care.test_safety import answer_until, reply
 from tests.messaging.helpers import drain_inbound, text_in
 
-CORPUS = Path(__file__).with_name("detector_corpus.tsv")
+CORPUS = Path(__file__).parent.parent / "escalations" / "detector_corpus.tsv"
 
 
 def corpus_texts() -> list[str]:

@@ -13,7 +13,7 @@ from checkins.services import checkin_start
 from escalations.models import Escalation
 from messaging.backends import locmem
 from messaging.models import Message
-from tests.escalations.test_safety import answer_until, reply
+from tests.care.test_safety import answer_until, reply
 from tests.messaging.helpers import drain_inbound
 
 
