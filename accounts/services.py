@@ -1,14 +1,17 @@
 """Writes for people: clinicians, patients and SMS consent."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from sesame.utils import get_query_string
 
 from accounts.models import Clinician, ConsentEvent, Patient, SmsConsent, User
 from accounts.permissions import CLINICIANS_GROUP, CONTENT_EDITORS_GROUP
+from selfcare.public_url import public_url
 
 
 @transaction.atomic
@@ -105,18 +108,9 @@ def patient_login_url(*, patient: Patient) -> str:
     patients.views.sign_in.login_landing. Messages never store it: they hold `SIGN_IN_LINK` and
     get a live link as they are sent (`sign_in_links_filled`).
     """
-    from sesame.utils import get_query_string
-
     # Fresh from the database: a one-time token is bound to the user's current last_login.
     user = User.objects.get(pk=patient_user(patient=patient).pk)
-    return f"{_login_page()}{get_query_string(user)}"
-
-
-def _login_page() -> str:
-    from django.conf import settings
-    from django.urls import reverse
-
-    return f"{settings.PUBLIC_BASE_URL}{reverse('patients:login')}"
+    return f"{public_url('patients:login')}{get_query_string(user)}"
 
 
 SIGN_IN_TOKEN_SHOWN = "[link]"  # noqa: S105 (what is shown instead of a token)
@@ -124,9 +118,7 @@ SIGN_IN_TOKEN_SHOWN = "[link]"  # noqa: S105 (what is shown instead of a token)
 
 def sign_in_link() -> str:
     """The sign-in link as stored and shown: `…/me/login/?t=[link]`, never a live token."""
-    from django.conf import settings
-
-    return f"{_login_page()}?{settings.SESAME_TOKEN_NAME}={SIGN_IN_TOKEN_SHOWN}"
+    return f"{public_url('patients:login')}?{settings.SESAME_TOKEN_NAME}={SIGN_IN_TOKEN_SHOWN}"
 
 
 def sign_in_links_filled(body: str, *, patient: Patient) -> str:

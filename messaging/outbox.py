@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ConsentEvent, Patient, SmsConsent
@@ -56,6 +55,7 @@ from messaging.models import (
 )
 from messaging.segments import analyse
 from messaging.timing import quiet_hours_end
+from selfcare.public_url import public_url
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ class SendOutcome:
 
 
 def _status_callback_url(message_id: int) -> str:
-    return f"{settings.PUBLIC_BASE_URL}{reverse('twilio-status')}?m={message_id}"
+    return f"{public_url('twilio-status')}?m={message_id}"
 
 
 def patient_quiet_until(patient: Patient, *, now: datetime) -> datetime | None:

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import (
@@ -23,6 +22,7 @@ from programs.models import (
     StepProgress,
     StepText,
 )
+from selfcare.public_url import public_url
 
 
 def _nudge_due(enrollment: Enrollment, patient: Patient, day: int) -> datetime:
@@ -86,13 +86,12 @@ def nudges_send_due(*, now: datetime | None = None, limit: int = 1000) -> int:
                 StepNudge.objects.filter(pk=nudge_id).update(status=StepNudge.Status.SKIPPED)
                 continue
             text = StepText.objects.for_step(nudge.step, patient.language)
-            link = reverse("patients:step", args=[nudge.step.slug])
             message_queue(
                 patient=patient,
                 text="step_nudge",
                 context={
                     "sms": text.sms if text else nudge.step.slug,
-                    "link": f"{settings.PUBLIC_BASE_URL}{link}",
+                    "link": public_url("patients:step", nudge.step.slug),
                 },
                 priority=Priority.BULK,
                 not_after=now + timedelta(hours=12),
