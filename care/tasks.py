@@ -5,7 +5,7 @@ import logging
 from collections.abc import Callable
 
 from checkins import services as checkin_services
-from escalations import services as escalation_services
+from escalations import sweeps
 from programs import nudges
 from selfcare.celery import app
 
@@ -34,8 +34,8 @@ def tick() -> dict[str, int]:
     _step(counts, "planned", checkin_services.slots_plan)
     _step(counts, "claimed", _start_due_slots)
     _step(counts, "nudged", nudges.nudges_send_due)
-    _step(counts, "escalations", escalation_services.escalations_sweep)
-    _step(counts, "emails_sent", escalation_services.emails_sweep)
+    _step(counts, "escalations", sweeps.escalations_sweep)
+    _step(counts, "emails_sent", sweeps.emails_sweep)
     if any(counts.values()):
         logger.info("tick: %s", counts)
     return counts

@@ -1,15 +1,15 @@
 """Celery tasks for escalations: thin, by id, one service each."""
 
-from escalations import services
+from escalations import notifications
 from selfcare.celery import app
 
 
 @app.task(name="escalations.notify_clinician", acks_late=True, reject_on_worker_lost=True)
 def notify_clinician_task(escalation_id: int) -> None:
-    services.notify_clinician(escalation_id=escalation_id)
+    notifications.notify_clinician(escalation_id=escalation_id)
 
 
 @app.task(name="escalations.email_send")
 def email_send_task(notification_id: int) -> None:
     """One email notice; if the server refuses, the tick's sweep tries again with backoff."""
-    services.email_send(notification_id=notification_id)
+    notifications.email_send(notification_id=notification_id)

@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from accounts.models import Patient
 from escalations.models import Notification
+from escalations.notifications import email_backoff
 from escalations.rules import Hit, Severity
-from escalations.services import email_backoff, emails_sweep, escalate
+from escalations.services import escalate
+from escalations.sweeps import emails_sweep
 from messaging.backends import locmem
 
 

@@ -13,14 +13,8 @@ from accounts.models import Patient
 from checkins.models import Checkin
 from escalations.models import Escalation, Notification, ReferralClock
 from escalations.rules import Clock, Hit, Severity
-from escalations.services import (
-    clock_dismiss,
-    clock_record_referral,
-    clock_start,
-    emails_sweep,
-    escalate,
-    escalations_sweep,
-)
+from escalations.services import clock_dismiss, clock_record_referral, clock_start, escalate
+from escalations.sweeps import emails_sweep, escalations_sweep
 from selfcare.clock import day_start, local_today
 
 # Dates and times: run at each hour and DST day of tests/conftest.py's ANY_HOUR.
@@ -275,7 +269,7 @@ def test_one_failing_referral_clock_does_not_stop_the_others(
             raise RuntimeError("this one row is broken")
         return real_escalate(patient=patient, **kwargs)
 
-    monkeypatch.setattr("escalations.services.escalate", escalate_failing_first)
+    monkeypatch.setattr("escalations.sweeps.escalate", escalate_failing_first)
     with time_machine.travel(max(c.deadline for c in clocks) + timedelta(minutes=1), tick=False):
         assert sweep()["clocks_overdue"] == 1
 

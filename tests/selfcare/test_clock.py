@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 from accounts.models import Clinician, Patient
 from escalations.models import Escalation
 from escalations.rules import Clock
-from escalations.services import clock_start, escalations_sweep
+from escalations.services import clock_start
+from escalations.sweeps import escalations_sweep
 from selfcare.clock import clinic_today, day_start, latest_today, local_today
 from tests.conftest import staff_sign_in
 from tests.factories import enrollment_body, make_patient
