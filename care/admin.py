@@ -1,5 +1,6 @@
 """The one Patient admin: enroll (with STarT Back), the clinician's own patients, and the
-record page (one timeline, the pain chart, and the clinician's actions on the patient)."""
+record page (one timeline, the pain chart, and the clinician's actions on the patient). One
+class, one module (about 400 lines): Django's admin wants a patient page in one ModelAdmin."""
 
 from typing import Any, cast
 from zoneinfo import ZoneInfo

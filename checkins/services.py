@@ -1,7 +1,8 @@
 """Writes for check-ins: scheduling slots, starting conversations, recording replies.
 
-The escalation rules run above this app (escalations.services), which calls these functions
-for each reply and decides what the patient is told.
+The flow above this app (care.replies, care.web_checkin) calls these functions for each reply,
+runs the escalation rules and decides what the patient is told. One module (about 400 lines):
+slots and conversations share their state machine (CLINICAL.md) and read best together.
 """
 
 import logging

@@ -1,4 +1,7 @@
-"""Escalation rules R1–R23 of CLINICAL.md (pure: no ORM, no I/O).
+"""Escalation rules R1–R26 of CLINICAL.md (pure: no ORM, no I/O).
+
+One module on purpose (about 500 lines): the rules are read side by side with CLINICAL.md's
+table, in its order, and a clinician reviewing a threshold should find every rule here.
 
 Every threshold is a default for the clinical lead to review and lives here, with its source
 beside it (research/clinical-and-product-anchors.md). Each rule is a function of a RuleInput

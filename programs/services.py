@@ -1,5 +1,6 @@
 """Writes for programs: enrolling and stratifying patients, the program timeline, pause and
-tier changes, sign-in link requests, and edits of program content (nudges: programs.nudges)."""
+tier changes, sign-in link requests, and edits of program content (nudges: programs.nudges).
+About 400 lines: each part is short, and splitting further would scatter the enrollment path."""
 
 import logging
 from collections.abc import Mapping, Sequence

@@ -1,4 +1,5 @@
-"""SelfCare settings: one file, driven by environment variables.
+"""SelfCare settings: one file, driven by environment variables (one file on purpose, however
+long: every setting an operator can change is found here, next to its default and its reason).
 
 The defaults run anywhere with no set-up (SQLite under var/, a Celery broker on the local
 filesystem, console SMS, DEBUG on). Production sets DJANGO_DEBUG=False and the variables listed
