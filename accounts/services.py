@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from sesame.utils import get_query_string
 
-from accounts.models import Clinician, ConsentEvent, Patient, SmsConsent, User
+from accounts.models import AuditEvent, Clinician, ConsentEvent, Patient, SmsConsent, User
 from accounts.permissions import CLINICIANS_GROUP, CONTENT_EDITORS_GROUP
 from selfcare.public_url import public_url
 
@@ -133,8 +133,6 @@ def audit(
 ) -> None:
     """Record that `actor` viewed, created, changed or deleted part of `patient`'s record, or
     (with no patient) a piece of program content."""
-    from accounts.models import AuditEvent
-
     user = actor if isinstance(actor, User) and actor.is_authenticated else None
     AuditEvent.objects.create(
         actor=user, patient=patient, action=action, what=what, detail=detail[:200]

@@ -249,7 +249,7 @@ def drain(workers: int = 2) -> str:
     count = """
 import django; django.setup()
 from messaging.models import Message
-print(Message.objects.filter(direction="in", processed_at__isnull=True).count())
+print(Message.objects.inbound().filter(processed_at__isnull=True).count())
 """
     loop = """
 import django; django.setup()

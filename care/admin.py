@@ -307,10 +307,10 @@ class PatientAdmin(SimpleHistoryAdmin):
         today = local_today(timezone.now(), ZoneInfo(patient.timezone))
         try:
             if action == "pause" and enrollment:
-                enrollment_pause(enrollment=enrollment, today=today)
+                enrollment_pause(enrollment=enrollment, today=today, actor=user)
                 self.message_user(request, "Program paused.")
             elif action == "resume" and enrollment:
-                enrollment_resume(enrollment=enrollment, today=today)
+                enrollment_resume(enrollment=enrollment, today=today, actor=user)
                 self.message_user(request, "Program resumed; later steps moved back.")
             elif action == "tier":
                 new = enrollment_change_tier(
@@ -318,7 +318,7 @@ class PatientAdmin(SimpleHistoryAdmin):
                 )
                 self.message_user(request, f"Now in {new.program}.")
             elif action == "checkin":
-                checkin_start(patient=patient)
+                checkin_start(patient=patient, actor=user)
                 self.message_user(request, _checkin_sent_note(patient))
             elif action == "medicine":
                 kind = request.POST.get("kind", "")
@@ -338,8 +338,6 @@ class PatientAdmin(SimpleHistoryAdmin):
                 self.message_user(request, f"Re-screened: {screen.risk_group} risk.{note}")
             else:
                 raise Http404
-            if action in ("pause", "resume", "tier", "checkin"):
-                audit(actor=user, patient=patient, action="change", what="program", detail=action)
         except CheckinRefused as refused:
             self.message_user(request, f"No check-in sent: {refused.reason}.", messages.ERROR)
         except (ValidationError, InvalidAnswers, ValueError) as invalid:

@@ -105,7 +105,7 @@ class PatientCheckinsApi(APIView):
     def post(self, request: Request, patient_id: int) -> Response:
         patient = self._patient(request, patient_id)
         try:
-            checkin = checkin_start(patient=patient)
+            checkin = checkin_start(patient=patient, actor=request.user)  # type: ignore[arg-type]
         except CheckinRefused as refused:
             messages = {
                 "opted_out": "The patient has opted out of SMS.",
@@ -119,7 +119,6 @@ class PatientCheckinsApi(APIView):
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        audit(actor=request.user, patient=patient, action="create", what=f"check-in {checkin.pk}")
         checkin = (
             Checkin.objects.select_related("patient").prefetch_related("answers").get(pk=checkin.pk)
         )

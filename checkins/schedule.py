@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from checkins.catalogue import Kind
 from messaging.timing import local_instant as due_instant
+from programs.stratification import RiskGroup
 
 __all__ = ["due_instant", "kind_on", "next_slot"]
 
@@ -27,9 +28,13 @@ def kind_on(*, enrolled_on: date, tier: str, day: date) -> Kind | None:
         return None
     if offset % WEEK == 0:
         return Kind.FULL
-    if tier == "medium" and offset % WEEK == MEDIUM_SHORT_DAY:
+    if tier == RiskGroup.MEDIUM and offset % WEEK == MEDIUM_SHORT_DAY:
         return Kind.SHORT
-    if tier == "high" and offset <= HIGH_SHORT_WEEKS * WEEK and offset % WEEK in HIGH_SHORT_DAYS:
+    if (
+        tier == RiskGroup.HIGH
+        and offset <= HIGH_SHORT_WEEKS * WEEK
+        and offset % WEEK in HIGH_SHORT_DAYS
+    ):
         return Kind.SHORT
     return None
 

@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from accounts.models import Patient, SmsConsent
+from accounts.models import Patient, SmsConsent, User
+from accounts.services import audit
 from checkins import parsing, schedule
 from checkins.catalogue import BY_KEY, AnswerType, Kind, Question, Situation, next_question
 from checkins.models import Answer, Checkin, CheckinSlot, Medicine
@@ -100,8 +101,10 @@ def checkin_start(
     slot: CheckinSlot | None = None,
     channel: str = Checkin.Channel.SMS,
     now: datetime | None = None,
+    actor: User | None = None,
 ) -> Checkin:
-    """Open a check-in and, by SMS, send its first question.
+    """Open a check-in and, by SMS, send its first question. `actor` is the clinician who asked
+    for it now (audited); the schedule and the patient's own web check-in have none.
 
     Refused (CheckinRefused) when one is already open, or by SMS without active consent.
     """
@@ -131,6 +134,8 @@ def checkin_start(
                 expires_at=now + REPLY_WINDOW,
                 remind_at=now + REMIND_AFTER if channel == Checkin.Channel.SMS else None,
             )
+            if actor is not None:
+                audit(actor=actor, patient=patient, action="create", what=f"check-in {checkin.pk}")
     except IntegrityError as conflict:
         raise CheckinRefused("checkin_already_open") from conflict
     if channel == Checkin.Channel.SMS:
@@ -316,7 +321,6 @@ def _local_time() -> time:
 
 
 def _current_tier() -> Any:
-    from django.db.models import Subquery
 
     # A paused program has no tier to schedule: no slots until it resumes.
     return Subquery(

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.models import Patient
+from accounts.models import Patient, SmsConsent
 from checkins.models import Checkin
 from escalations import rules
 from escalations.models import Escalation, Notification, ReferralClock
@@ -166,9 +166,7 @@ def scheduled_rules_raise(*, now: datetime) -> int:
                 escalate(patient=patient, hit=hit, now=now)
                 raised += 1
     silent_since = now - timedelta(days=rules.R19_SILENT_DAYS)
-    heard = Message.objects.filter(
-        patient=OuterRef("pk"), direction="in", created_at__gte=silent_since
-    )
+    heard = Message.objects.inbound().filter(patient=OuterRef("pk"), created_at__gte=silent_since)
     # One outreach task at a time: none while one is open, and a resolved one is raised again
     # only after another full period of silence.
     outreach_pending = Escalation.objects.filter(patient=OuterRef("pk"), rule="R19").filter(
@@ -179,7 +177,9 @@ def scheduled_rules_raise(*, now: datetime) -> int:
     )
     candidates = (
         Patient.objects.filter(
-            status=Patient.Status.ACTIVE, sms_consent="active", created_at__lte=silent_since
+            status=Patient.Status.ACTIVE,
+            sms_consent=SmsConsent.ACTIVE,
+            created_at__lte=silent_since,
         )
         .exclude(Exists(outreach_pending))
         # A paused program asks nothing, so its silence is expected.
@@ -201,7 +201,8 @@ def _r19_for(patient: Patient, *, now: datetime) -> int:
         .values_list("status", flat=True)[: rules.R19_EXPIRED_IN_A_ROW]
     )
     last_heard = (
-        Message.objects.filter(patient=patient, direction="in")
+        Message.objects.inbound()
+        .filter(patient=patient)
         .order_by("-created_at")
         .values_list("created_at", flat=True)
         .first()

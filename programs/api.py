@@ -25,7 +25,7 @@ from accounts.permissions import CanEnroll
 from accounts.services import audit
 from programs.models import current_enrollment, latest_screen, with_stratification
 from programs.services import patient_enroll
-from programs.stratification import ITEM_COUNT, RiskGroup
+from programs.stratification import ITEM_COUNT, RISK_GROUPS
 
 
 class FlagsSerializer(StrictInputSerializer):
@@ -40,7 +40,7 @@ class FlagsSerializer(StrictInputSerializer):
 
 class ProgramSerializer(serializers.Serializer[Any]):
     slug = serializers.SlugField()
-    tier = serializers.ChoiceField(choices=[group.value for group in RiskGroup])
+    tier = serializers.ChoiceField(choices=RISK_GROUPS)
     title = serializers.CharField()
 
 
@@ -62,7 +62,7 @@ class PatientOutputSerializer(serializers.Serializer[Patient]):
     presentation_date = serializers.DateField()
     flags = FlagsSerializer()
     startback = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
-    risk_group = serializers.ChoiceField(choices=[g.value for g in RiskGroup], allow_null=True)
+    risk_group = serializers.ChoiceField(choices=RISK_GROUPS, allow_null=True)
     startback_total = serializers.IntegerField(allow_null=True)
     startback_psychosocial = serializers.IntegerField(allow_null=True)
     program = ProgramSerializer(allow_null=True)

@@ -13,15 +13,14 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models, transaction
 
 from messaging.keywords import fold
 from messaging.segments import Encoding, analyse
-
-if TYPE_CHECKING:
-    from programs.models import ContentRecord
+from programs.models import ContentRecord, Enrollment, Program, ProgramStep, Step, StepText
+from programs.nudges import nudges_plan
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 LANGUAGES = ("en", "es")
@@ -210,8 +209,6 @@ def from_database(
 ) -> Library:
     """The library as the database holds it, or would hold it with the records in `save`
     written and those in `delete` gone: the inverse of `load()`, in the shape `read()` gives."""
-    from programs.models import Program, ProgramStep, Step, StepText
-
     save, delete = list(save), list(delete)
 
     def pending[M: models.Model](model: type[M], stored: Iterable[M]) -> list[M]:
@@ -281,8 +278,6 @@ def edit_problems(
 def load(library: Library) -> dict[str, int]:
     """Write the library to the database; idempotent, and progress is kept (steps are matched
     by slug and never deleted; a step removed from a program leaves its timeline only)."""
-    from programs.models import Program, ProgramStep, Step, StepText
-
     counts = {"steps": 0, "programs": 0}
     steps: dict[str, Step] = {}
     for slug, data in library.steps.items():
@@ -334,9 +329,6 @@ def load(library: Library) -> dict[str, int]:
             ProgramStep.objects.create(program=program, step=steps[slug], day=day)
         counts["programs"] += 1
     # Steps added to a program reach the patients already in it.
-    from programs.models import Enrollment
-    from programs.nudges import nudges_plan
-
     for enrollment in (
         Enrollment.objects.current().select_related("patient").iterator(chunk_size=1000)
     ):

@@ -202,7 +202,7 @@ def login_link_requested(*, patient_id: int | None) -> None:
     """Hand a "send me a link" request to the worker, known number or not (None), so the page
     answers in the same time either way. Without a broker a known patient's link still goes:
     it is queued here and the outbox sweeper sends it."""
-    from programs.tasks import login_link_send_task
+    from programs.tasks import login_link_send_task  # here: programs.tasks imports this module
 
     try:
         login_link_send_task.delay(patient_id)
@@ -285,25 +285,33 @@ def exercise_log(
     return log
 
 
-def enrollment_pause(*, enrollment: Enrollment, today: date) -> Enrollment:
+def enrollment_pause(*, enrollment: Enrollment, today: date, actor: User) -> Enrollment:
     """Pause the program: due dates stop moving forward until it resumes."""
-    if enrollment.status == Enrollment.Status.ACTIVE:
-        enrollment.status = Enrollment.Status.PAUSED
-        enrollment.paused_on = today
-        enrollment.save(update_fields=["status", "paused_on"])
+    with transaction.atomic():
+        if enrollment.status == Enrollment.Status.ACTIVE:
+            enrollment.status = Enrollment.Status.PAUSED
+            enrollment.paused_on = today
+            enrollment.save(update_fields=["status", "paused_on"])
+        _program_audit(actor=actor, patient=enrollment.patient, detail="pause")
     return enrollment
 
 
-def enrollment_resume(*, enrollment: Enrollment, today: date) -> Enrollment:
+def enrollment_resume(*, enrollment: Enrollment, today: date, actor: User) -> Enrollment:
     """Resume: the days spent paused push every later due date back."""
-    if enrollment.status == Enrollment.Status.PAUSED and enrollment.paused_on:
-        paused = (today - enrollment.paused_on).days
-        enrollment.paused_days += paused
-        enrollment.paused_on = None
-        enrollment.status = Enrollment.Status.ACTIVE
-        enrollment.save(update_fields=["status", "paused_on", "paused_days"])
-        nudges_shift(enrollment=enrollment, days=paused)
+    with transaction.atomic():
+        if enrollment.status == Enrollment.Status.PAUSED and enrollment.paused_on:
+            paused = (today - enrollment.paused_on).days
+            enrollment.paused_days += paused
+            enrollment.paused_on = None
+            enrollment.status = Enrollment.Status.ACTIVE
+            enrollment.save(update_fields=["status", "paused_on", "paused_days"])
+            nudges_shift(enrollment=enrollment, days=paused)
+        _program_audit(actor=actor, patient=enrollment.patient, detail="resume")
     return enrollment
+
+
+def _program_audit(*, actor: User, patient: Patient, detail: str) -> None:
+    audit(actor=actor, patient=patient, action="change", what="program", detail=detail)
 
 
 def enrollment_change_tier(*, patient: Patient, tier: str, actor: User) -> Enrollment:
@@ -314,6 +322,7 @@ def enrollment_change_tier(*, patient: Patient, tier: str, actor: User) -> Enrol
         raise ValidationError({"tier": [f"No active program for the {tier} tier."]})
     with transaction.atomic():
         current = Enrollment.objects.current().select_for_update().filter(patient=patient).first()
+        _program_audit(actor=actor, patient=patient, detail="tier")
         if current is not None and current.program_id == program.pk:
             return current
         if current is not None:

@@ -52,6 +52,9 @@ class RiskGroup(StrEnum):
     HIGH = "high"
 
 
+RISK_GROUPS = [group.value for group in RiskGroup]  # the API's choices, as the schema names them
+
+
 @dataclass(frozen=True)
 class StartBackResult:
     total: int

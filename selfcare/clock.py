@@ -20,6 +20,8 @@ Everything here is pure except `clinic_zone`, which reads the one setting.
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+
 # The easternmost civil time zone (Pacific/Kiritimati): no place on Earth is later than this.
 LATEST_OFFSET = timedelta(hours=14)
 
@@ -40,8 +42,6 @@ def day_start(day: date, zone: tzinfo) -> datetime:
 
 
 def clinic_zone() -> ZoneInfo:
-    from django.conf import settings
-
     return ZoneInfo(settings.CLINIC_TIME_ZONE)
 
 

@@ -57,7 +57,14 @@ def test_pause_resume_tier_and_check_in_now(
     details = set(
         AuditEvent.objects.filter(patient=patient, what="program").values_list("detail", flat=True)
     )
-    assert details == {"pause", "resume", "tier", "checkin"}
+    assert details == {"pause", "resume", "tier"}
+    checkin = Checkin.objects.get(patient=patient, status="open")
+    assert (
+        AuditEvent.objects.filter(
+            patient=patient, action="create", what=f"check-in {checkin.pk}", actor=clinician.user
+        ).count()
+        == 1
+    )  # the refused second one is not recorded
 
 
 def test_recording_an_opioid_runs_r18(

@@ -144,6 +144,8 @@ def test_the_tick_starts_due_check_ins_and_plans_the_next(
 def test_no_slots_for_web_only_or_paused_patients(clinician: Clinician) -> None:
     make_patient(clinician=clinician, sms_consent=False)
     paused = make_patient(clinician=clinician)
-    enrollment_pause(enrollment=paused.enrollment, today=paused.enrollment.started_on)
+    enrollment_pause(
+        enrollment=paused.enrollment, today=paused.enrollment.started_on, actor=clinician.user
+    )
 
     assert slots_plan() == 0

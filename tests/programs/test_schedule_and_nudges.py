@@ -22,7 +22,7 @@ from tests.programs.content_fixture import make_content
 pytestmark = pytest.mark.any_hour
 
 
-def test_due_dates_follow_the_start_and_pauses(patient: Any) -> None:
+def test_due_dates_follow_the_start_and_pauses(patient: Any, clinician: Any) -> None:
     make_content()
     enrollment = Enrollment.objects.get(patient=patient)
     start = enrollment.started_on
@@ -30,10 +30,10 @@ def test_due_dates_follow_the_start_and_pauses(patient: Any) -> None:
     days = [e.due_on - start for e in enrollment_timeline(enrollment=enrollment, today=start)]
     assert days == [timedelta(0), timedelta(1), timedelta(3)]
 
-    enrollment_pause(enrollment=enrollment, today=start + timedelta(days=1))
+    enrollment_pause(enrollment=enrollment, today=start + timedelta(days=1), actor=clinician.user)
     while_paused = enrollment_timeline(enrollment=enrollment, today=start + timedelta(days=4))
     assert [e.due_on - start for e in while_paused][1] == timedelta(4)  # frozen while paused
-    enrollment_resume(enrollment=enrollment, today=start + timedelta(days=4))
+    enrollment_resume(enrollment=enrollment, today=start + timedelta(days=4), actor=clinician.user)
     after = enrollment_timeline(enrollment=enrollment, today=start + timedelta(days=4))
     # The whole timeline moves back by the days paused.
     assert [e.due_on - start for e in after] == [timedelta(3), timedelta(4), timedelta(6)]
