@@ -15,6 +15,7 @@ lint: bootstrap
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy .
+	.venv/bin/lint-imports
 
 # Re-pin every dependency to what the current .venv holds.
 lock:
