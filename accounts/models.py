@@ -25,15 +25,53 @@ class User(AbstractUser):
     patients (never staff, no password: single-use links sent by SMS)."""
 
 
+class CareTeam(models.Model):
+    """Clinicians who share their patients: every member sees and works the patients of every
+    other member. The lead (or an operator) sets who is on call; the on-call member covers a
+    member who is away and is the next step of the escalation chain (escalations.chain)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    lead = models.ForeignKey(
+        "Clinician", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    on_call = models.ForeignKey(
+        "Clinician", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        for field in ("lead", "on_call"):
+            member = getattr(self, field)
+            if member is not None and self.pk is not None and member.team_id != self.pk:
+                raise ValidationError({field: "Choose a member of this team."})
+
+
 class Clinician(models.Model):
-    """A clinician responsible for patients; alerts go to `phone` and `email`."""
+    """A clinician responsible for patients; alerts go to `phone` and `email`. In a care team
+    (at most one), their patients are the team's patients; while `away_until` is in the future
+    their alerts go to the team's on-call member."""
 
     user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="clinician")
     phone = PhoneNumberField(blank=True, help_text="Mobile number for urgent alerts.")
     email = models.EmailField(help_text="Address for alerts.")
+    team = models.ForeignKey(
+        CareTeam, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    away_until = models.DateTimeField(
+        null=True, blank=True, help_text="While away, alerts go to the team's on-call member."
+    )
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.username
+
+    def is_away(self, at: Any = None) -> bool:
+        return self.away_until is not None and self.away_until > (at or now())
 
 
 @cache
@@ -128,13 +166,17 @@ DUPLICATE_PHONE_MESSAGE = "A patient with this phone number is already enrolled.
 
 class PatientQuerySet(models.QuerySet["Patient"]):
     def visible_to(self, user: "User | AnonymousUser") -> "PatientQuerySet":
-        """Patients `user` may see: all for superusers, their own for a clinician, else none."""
+        """Patients `user` may see: all for superusers; for a clinician, their care team's (or
+        their own, in no team); else none."""
         if not user.is_active:
             return self.none()
         if user.is_superuser:
             return self
         if isinstance(user, User) and hasattr(user, "clinician"):
-            return self.filter(clinician=user.clinician)
+            clinician = user.clinician
+            if clinician.team_id is not None:
+                return self.filter(clinician__team_id=clinician.team_id)
+            return self.filter(clinician=clinician)
         return self.none()
 
 

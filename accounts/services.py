@@ -1,15 +1,25 @@
 """Writes for people: clinicians, patients and SMS consent."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from sesame.utils import get_query_string
 
-from accounts.models import AuditEvent, Clinician, ConsentEvent, Patient, SmsConsent, User
+from accounts.models import (
+    AuditEvent,
+    CareTeam,
+    Clinician,
+    ConsentEvent,
+    Patient,
+    SmsConsent,
+    User,
+)
 from accounts.permissions import CLINICIANS_GROUP, CONTENT_EDITORS_GROUP
 from selfcare.public_url import public_url
 
@@ -24,9 +34,12 @@ def clinician_create(
     first_name: str = "",
     last_name: str = "",
     content_editor: bool = False,
+    team: str = "",
+    lead: bool = False,
 ) -> Clinician:
     """Create a staff user in the Clinicians group with a clinician profile for alerts (and in
-    the Content editors group too, who change program content, if `content_editor`).
+    the Content editors group too, who change program content, if `content_editor`), in the
+    care team named `team` if given (created if missing; as its lead with `lead`).
 
     Validates the profile (email, phone) before anything is stored; without a password the
     account cannot sign in until one is set.
@@ -51,9 +64,77 @@ def clinician_create(
     if content_editor:
         user.groups.add(Group.objects.get(name=CONTENT_EDITORS_GROUP))
     clinician.user = user
+    if team:
+        clinician.team, _ = CareTeam.objects.get_or_create(name=team)
     clinician.save()
+    if clinician.team is not None and lead:
+        clinician.team.lead = clinician
+        clinician.team.save(update_fields=["lead"])
     TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
     return clinician
+
+
+# --- care teams --------------------------------------------------------------------------------
+
+
+def team_may_manage(*, team: CareTeam, user: User) -> bool:
+    """The lead and operators (superusers) set who is on call."""
+    return user.is_superuser or (team.lead is not None and team.lead.user_id == user.pk)
+
+
+@transaction.atomic
+def team_set_on_call(*, team: CareTeam, member: Clinician | None, actor: User) -> CareTeam:
+    """Make `member` (of this team, or None) the team's on-call member; audited."""
+    if member is not None and member.team_id != team.pk:
+        raise ValidationError({"on_call": ["Choose a member of this team."]})
+    if not team_may_manage(team=team, user=actor):
+        raise PermissionDenied("Only the team's lead sets who is on call.")
+    team.on_call = member
+    team.save(update_fields=["on_call"])
+    who = member.user.username if member else "nobody"
+    audit(
+        actor=actor,
+        patient=None,
+        action="change",
+        what=f"care team {team.pk}",
+        detail=f"on call: {who}",
+    )
+    return team
+
+
+@transaction.atomic
+def clinician_set_away(*, clinician: Clinician, until: datetime | None, actor: User) -> Clinician:
+    """Mark `clinician` away until `until` (None: back); their alerts go to the team's on-call
+    member meanwhile. Audited."""
+    if until is not None and until <= timezone.now():
+        raise ValidationError({"away_until": ["Choose a time in the future, or clear it."]})
+    clinician.away_until = until
+    clinician.save(update_fields=["away_until"])
+    detail = f"away until {until.isoformat(timespec='minutes')}" if until else "back"
+    audit(
+        actor=actor, patient=None, action="change", what=f"clinician {clinician.pk}", detail=detail
+    )
+    return clinician
+
+
+@transaction.atomic
+def patient_reassign(*, patient: Patient, clinician: Clinician, actor: User) -> Patient:
+    """Make `clinician` the patient's responsible clinician: someone in the same care team
+    (an operator may move a patient anywhere). Audited."""
+    current = patient.clinician
+    same_team = current.team_id is not None and clinician.team_id == current.team_id
+    if not (same_team or actor.is_superuser):
+        raise ValidationError({"clinician": ["Choose a clinician in the patient's care team."]})
+    patient.clinician = clinician
+    patient.save(update_fields=["clinician"])
+    audit(
+        actor=actor,
+        patient=patient,
+        action="change",
+        what="responsible clinician",
+        detail=f"{current.user.username} → {clinician.user.username}",
+    )
+    return patient
 
 
 def totp_device(*, user: User) -> "TOTPDevice":

@@ -13,5 +13,7 @@ class CareConfig(AppConfig):
         from messaging import replies
 
         replies.register(
-            answer=care_replies.handle_sms_reply, is_urgent=care_replies.sms_reply_is_urgent
+            answer=care_replies.handle_sms_reply,
+            is_urgent=care_replies.sms_reply_is_urgent,
+            staff=care_replies.handle_staff_reply,
         )

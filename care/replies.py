@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from accounts.models import Patient
+from accounts.models import Clinician, Patient
 from checkins.catalogue import BY_KEY
 from checkins.models import Checkin
 from checkins.services import (
@@ -19,11 +19,48 @@ from checkins.services import (
 )
 from escalations import rules
 from escalations.rules import Hit, RuleInput, Severity
-from escalations.services import escalate, escalate_holding, rule_input
-from messaging.keywords import Keyword
+from escalations.services import (
+    AcknowledgeRefused,
+    escalate,
+    escalate_holding,
+    escalation_acknowledge_by_code,
+    rule_input,
+)
+from messaging.keywords import Keyword, ack_code
 from messaging.models import Message, Priority, ReviewItem
 from messaging.outbox import message_queue
 from messaging.texts import render as render_text
+from selfcare.clock import clinic_time_text
+
+
+def handle_staff_reply(message: Message, clinician: Clinician) -> Iterable[Message]:
+    """A text from a clinician's registered phone: "ACK 1234" acknowledges that alert (and
+    stops its chain); anything else, or a code that is not theirs, gets a short refusal."""
+    code = ack_code(message.body)
+    context: dict[str, str] = {"code": code or ""}
+    if code is None:
+        text = "staff_ack_help"
+    else:
+        try:
+            escalation, now = escalation_acknowledge_by_code(clinician=clinician, code=code)
+        except AcknowledgeRefused as refused:
+            text = f"staff_ack_{refused.reason}"
+        else:
+            text = "staff_ack_done" if now else "staff_ack_already"
+            by, at = escalation.acknowledged_by, escalation.acknowledged_at
+            context["by"] = (by.get_full_name() or by.username) if by else "someone"
+            context["at"] = clinic_time_text(at, "%H:%M") if at else ""
+    return [
+        message_queue(
+            patient=None,
+            phone=message.phone,
+            text=text,
+            context=context,
+            language="en",
+            priority=Priority.REPLY,
+            in_reply_to=message,
+        )
+    ]
 
 
 def _tell(patient: Patient, hit: Hit, reply_to: Message) -> Message:

@@ -1,12 +1,13 @@
 """Escalations for clinician review, their evidence, referral clocks and notifications."""
 
+import secrets
 from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from accounts.models import Patient
+from accounts.models import Clinician, Patient
 from escalations.rules import Clock, Severity
 
 SEVERITY_CHOICES = [(s.value, s.value) for s in Severity]
@@ -21,6 +22,13 @@ class EscalationQuerySet(models.QuerySet["Escalation"]):
         return self.filter(patient__in=Patient.objects.visible_to(user))  # type: ignore[arg-type]
 
 
+def ack_code_new() -> str:
+    """The short code a clinician texts back to acknowledge ("ACK 1234"). Not a secret (the
+    reply must come from a clinician's registered phone and name a patient they may see), only
+    short; `escalation_acknowledge_by_code` refuses a code two of their alerts share."""
+    return f"{1000 + secrets.randbelow(9000)}"
+
+
 class Escalation(models.Model):
     """A rule that fired for a patient, for a clinician to act on by `due_at`.
 
@@ -29,6 +37,10 @@ class Escalation(models.Model):
 
     One active (open or acknowledged) escalation per patient and rule: the rule firing again
     adds evidence to it instead of opening a duplicate.
+
+    The escalation chain (escalations.notifications): while it is open, `next_step_at` is when
+    its next notification step is due and `chain_step` the last step sent (None before the
+    first). Acknowledging or resolving it stops the chain (`next_step_at` None).
     """
 
     class Status(models.TextChoices):
@@ -57,6 +69,9 @@ class Escalation(models.Model):
     )
     resolution_note = models.TextField(blank=True)
     last_notified_at = models.DateTimeField(null=True, blank=True)
+    chain_step = models.PositiveSmallIntegerField(null=True, blank=True)
+    next_step_at = models.DateTimeField(null=True, blank=True)
+    ack_code = models.CharField(max_length=6, default=ack_code_new)
 
     objects: ClassVar[EscalationQuerySet] = EscalationQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -72,6 +87,11 @@ class Escalation(models.Model):
         indexes = [
             models.Index(fields=["status", "due_at"], name="escalation_queue"),
             models.Index(fields=["patient", "-created_at"], name="escalation_patient_recent"),
+            models.Index(
+                fields=["next_step_at"],
+                condition=models.Q(next_step_at__isnull=False),
+                name="escalation_chain_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -156,6 +176,12 @@ class Notification(models.Model):
         ReferralClock, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     channel = models.CharField(max_length=5)  # sms or email
+    # For an escalation: who was notified, at which step of the chain (0: the responsible
+    # clinician or their cover; 1: the on-call member and the lead; 2 on: the whole team).
+    clinician = models.ForeignKey(
+        Clinician, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     recipient = models.EmailField(blank=True)

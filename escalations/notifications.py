@@ -1,18 +1,37 @@
-"""Telling the responsible clinician: an SMS alert at once, and an email through a small
-outbox (rows in Notification, sent after commit, retried with backoff while the server
-refuses). No patient details leave in either: a severity, a due time and a link."""
+"""Telling the care team: the escalation chain, each step an SMS alert and an email (through a
+small outbox: rows in Notification, sent after commit, retried with backoff while the server
+refuses). No patient details leave in either: a severity, a due time, a link and the code to
+text back ("ACK 1234").
+
+The chain, while the escalation stays open (not acknowledged):
+
+- step 0, the responsible clinician, or while they are away their team's on-call member (the
+  lead if the on-call member is away too): at once for `emergency` and `same_day`, at the due
+  time for the rest;
+- step 1, one period later: the team's on-call member and the lead;
+- step 2 on, a period apart: every member of the team who is not away.
+
+Periods (settings): `emergency` ESCALATION_STEP_EMERGENCY_MINUTES (15), `same_day`
+ESCALATION_STEP_SAME_DAY_MINUTES (120), the rest ESCALATION_STEP_OTHER_HOURS (24). A clinician
+in no team is the only one to tell, at every step. Each step is sent at most once: the worker
+records it (`chain_step`) in the transaction that queues its messages, and a redelivered or
+repeated task finds it done.
+"""
 
 import logging
 import smtplib
 from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import Clinician
 from escalations.models import Escalation, Notification, ReferralClock
+from escalations.rules import Severity
 from messaging.models import Priority
 from messaging.outbox import message_queue
 from selfcare.clock import clinic_time_text
@@ -21,51 +40,114 @@ from selfcare.public_url import public_url
 logger = logging.getLogger(__name__)
 
 
-# --- clinician notifications ------------------------------------------------------------------
+# --- the escalation chain ---------------------------------------------------------------------
+
+NOTIFY_TASK_GRACE = timedelta(minutes=1)  # an urgent escalation's own task goes first
 
 
-def notification_enqueue(escalation_id: int) -> None:
-    """Hand the escalation's notification to a worker (after commit, by the caller)."""
+def step_period(severity: str) -> timedelta:
+    """How long the chain waits for an acknowledgement before its next step."""
+    if severity == Severity.EMERGENCY:
+        return timedelta(minutes=settings.ESCALATION_STEP_EMERGENCY_MINUTES)
+    if severity == Severity.SAME_DAY:
+        return timedelta(minutes=settings.ESCALATION_STEP_SAME_DAY_MINUTES)
+    return timedelta(hours=settings.ESCALATION_STEP_OTHER_HOURS)
+
+
+def step_recipients(escalation: Escalation, step: int, *, now: datetime) -> list[Clinician]:
+    """Who step `step` of the escalation's chain tells (see the module docstring)."""
+    responsible = escalation.patient.clinician
+    team = responsible.team
+    if team is None:
+        return [responsible]
+
+    def present(clinician: Clinician | None) -> bool:
+        return clinician is not None and not clinician.is_away(now)
+
+    if step == 0:
+        if present(responsible):
+            return [responsible]
+        cover = next((c for c in (team.on_call, team.lead) if c and present(c)), None)
+        return [cover or responsible]  # everyone away: still tell the responsible one
+    candidates = [team.on_call, team.lead]
+    if step >= 2:
+        candidates += list(team.members.select_related("user").order_by("pk"))
+    chosen: dict[int, Clinician] = {}
+    for clinician in candidates:
+        if clinician is not None and present(clinician):
+            chosen.setdefault(clinician.pk, clinician)
+    return list(chosen.values()) or step_recipients(escalation, 0, now=now)
+
+
+def notification_enqueue(escalation_id: int, step: int) -> None:
+    """Hand a step of the escalation's chain to a worker (after commit, by the caller)."""
     from escalations.tasks import notify_clinician_task  # tasks import this module
 
-    notify_clinician_task.delay(escalation_id)
+    notify_clinician_task.delay(escalation_id, step)
 
 
-def notify_clinician(*, escalation_id: int) -> None:
-    """SMS and email the responsible clinician: severity, due time and a link; no PHI."""
-    escalation = Escalation.objects.select_related("patient__clinician").get(pk=escalation_id)
-    clinician = escalation.patient.clinician
-    link = public_url("admin:escalations_escalation_change", escalation.pk)
-    context = {
-        "severity": escalation.get_severity_display(),
-        "due": clinic_time_text(escalation.due_at, "%H:%M"),
-        "link": link,
-    }
-    now = timezone.now()
+def notify_step(*, escalation_id: int, step: int, now: datetime | None = None) -> bool:
+    """Send step `step` of the escalation's chain, if it is the next one and the escalation
+    is still open; True if it was sent now. The step, its messages and its Notification rows
+    are one transaction under the escalation's row lock, so it happens at most once."""
+    now = now or timezone.now()
     with transaction.atomic():
-        if clinician.phone:
-            message_queue(
-                patient=None,
-                phone=str(clinician.phone),
-                text="staff_alert",
-                context=context,
-                priority=Priority.EMERGENCY,
-                language="en",
-                staff_alert=True,
-            )
-            Notification.objects.create(escalation=escalation, channel="sms", sent_at=now)
-        if clinician.email:
-            email_queue(
-                escalation=escalation,
-                recipient=clinician.email,
-                subject=f"SelfCare: {escalation.get_severity_display()} escalation to review",
-                body=(
-                    f"A {escalation.get_severity_display()} escalation for one of your patients "
-                    f"is due by {clinic_time_text(escalation.due_at)}.\n\n"
-                    f"Open it in SelfCare: {link}\n"
-                ),
-            )
-        Escalation.objects.filter(pk=escalation.pk).update(last_notified_at=now)
+        escalation = (
+            Escalation.objects.select_for_update(of=("self",))
+            .select_related("patient__clinician__team")
+            .get(pk=escalation_id)
+        )
+        expected = 0 if escalation.chain_step is None else escalation.chain_step + 1
+        if escalation.status != Escalation.Status.OPEN or step != expected:
+            return False
+        for clinician in step_recipients(escalation, step, now=now):
+            _notify(escalation, clinician, step=step, now=now)
+        escalation.chain_step = step
+        escalation.next_step_at = now + step_period(escalation.severity)
+        escalation.last_notified_at = now
+        escalation.save(update_fields=["chain_step", "next_step_at", "last_notified_at"])
+    logger.info("escalation %s: chain step %s sent", escalation_id, step)
+    return True
+
+
+def _notify(escalation: Escalation, clinician: Clinician, *, step: int, now: datetime) -> None:
+    """One clinician's SMS and email for one step: severity, due time, link, code; no PHI."""
+    link = public_url("admin:escalations_escalation_change", escalation.pk)
+    severity = escalation.get_severity_display()
+    covering = "" if clinician.pk == escalation.patient.clinician_id else "your team's "
+    if clinician.phone:
+        message_queue(
+            patient=None,
+            phone=str(clinician.phone),
+            text="staff_alert",
+            context={
+                "severity": severity,
+                "due": clinic_time_text(escalation.due_at, "%H:%M"),
+                "link": link,
+                "code": escalation.ack_code,
+                "whose": covering or "your ",
+            },
+            priority=Priority.EMERGENCY,
+            language="en",
+            staff_alert=True,
+        )
+        Notification.objects.create(
+            escalation=escalation, clinician=clinician, step=step, channel="sms", sent_at=now
+        )
+    if clinician.email:
+        email_queue(
+            escalation=escalation,
+            clinician=clinician,
+            step=step,
+            recipient=clinician.email,
+            subject=f"SelfCare: {severity} escalation to review",
+            body=(
+                f"A {severity} escalation for one of {covering or 'your '}patients "
+                f"is due by {clinic_time_text(escalation.due_at)}.\n\n"
+                f"Open it in SelfCare: {link}\n"
+                f"Or reply to the SMS alert: ACK {escalation.ack_code}\n"
+            ),
+        )
 
 
 # --- clinician email: a small outbox (see Notification) --------------------------------------
@@ -87,12 +169,16 @@ def email_queue(
     body: str,
     escalation: Escalation | None = None,
     clock: ReferralClock | None = None,
+    clinician: Clinician | None = None,
+    step: int | None = None,
 ) -> Notification:
     """Record an email notice unsent, in the caller's transaction; a worker sends it after
     commit, and the sweep tries again until the mail server takes it."""
     notice = Notification.objects.create(
         escalation=escalation,
         clock=clock,
+        clinician=clinician,
+        step=step,
         channel="email",
         recipient=recipient,
         subject=subject,

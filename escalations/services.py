@@ -14,15 +14,16 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Patient, SmsConsent, User
+from accounts.models import Clinician, Patient, SmsConsent, User
 from accounts.services import audit
 from checkins.models import Answer
 from checkins.services import recent_values
 from escalations import rules
 from escalations.models import Escalation, Evidence, ReferralClock
-from escalations.notifications import notification_enqueue
+from escalations.notifications import NOTIFY_TASK_GRACE, notification_enqueue
 from escalations.rules import Hit, RuleInput, Severity
 from messaging.models import Message, Priority
 from messaging.outbox import message_queue
@@ -140,14 +141,18 @@ def escalate(
         if escalation is None:
             try:
                 with transaction.atomic():
+                    due_at = rules.due_at(hit.severity, now)
                     escalation = Escalation.objects.create(
                         patient=patient,
                         rule=hit.rule,
                         severity=hit.severity,
                         reason=hit.reason,
-                        due_at=rules.due_at(hit.severity, now),
+                        due_at=due_at,
                         created_at=now,
                         last_evidence_at=now,
+                        # The chain's first step: at once (its task, or the tick if that is
+                        # lost) for the urgent severities, at the due time for the rest.
+                        next_step_at=now + NOTIFY_TASK_GRACE if notify else due_at,
                     )
             except IntegrityError:  # a concurrent reply opened it first
                 escalation = (
@@ -168,7 +173,8 @@ def escalate(
         if hit.clock is not None:
             clock_start(patient=patient, kind=hit.clock, rule=hit.rule, now=now)
         if notify:
-            transaction.on_commit(partial(notification_enqueue, escalation.pk), robust=True)
+            step = 0 if escalation.chain_step is None else escalation.chain_step + 1
+            transaction.on_commit(partial(notification_enqueue, escalation.pk, step), robust=True)
     logger.info(
         "escalation %s: %s %s for patient %s", escalation.pk, hit.rule, hit.severity, patient.pk
     )
@@ -186,26 +192,76 @@ def _add_evidence(
         escalation.due_at = min(escalation.due_at, rules.due_at(hit.severity, now))
         escalation.reason = hit.reason
         fields += ["severity", "due_at", "reason"]
+        if escalation.status == Escalation.Status.OPEN:
+            # Now urgent: the chain's next step goes at once; otherwise the first is due sooner.
+            if hit.severity in NOTIFY_AT_ONCE:
+                escalation.next_step_at = now + NOTIFY_TASK_GRACE
+            elif escalation.chain_step is None:
+                escalation.next_step_at = escalation.due_at
+            fields.append("next_step_at")
     escalation.save(update_fields=fields)
 
 
-def escalation_acknowledge(*, escalation: Escalation, user: User) -> Escalation:
-    """The clinician has seen an open escalation and is acting on it; audited, in one
-    transaction. An acknowledged or resolved one is left as it is."""
-    if escalation.status == Escalation.Status.OPEN:
-        with transaction.atomic():
-            audit(
-                actor=user,
+def escalation_acknowledge(*, escalation: Escalation, user: User, via: str = "") -> Escalation:
+    """The clinician has seen an open escalation and is acting on it: the chain stops, and a
+    patient who told us something hears that their care team has seen it (once: an escalation
+    is acknowledged once). Audited, in one transaction; an acknowledged or resolved one is left
+    as it is. `via` says how, for the audit trail ("by SMS")."""
+    with transaction.atomic():
+        claimed = Escalation.objects.filter(pk=escalation.pk, status=Escalation.Status.OPEN).update(
+            status=Escalation.Status.ACKNOWLEDGED,
+            acknowledged_at=timezone.now(),
+            acknowledged_by=user,
+            next_step_at=None,
+        )
+        escalation.refresh_from_db()
+        if not claimed:
+            return escalation
+        audit(
+            actor=user,
+            patient=escalation.patient,
+            action="change",
+            what=f"escalation {escalation.pk}",
+            detail=f"acknowledged {via}".strip(),
+        )
+        if escalation.evidence.filter(Q(answer__isnull=False) | Q(message__isnull=False)).exists():
+            # Outside quiet hours unless it is an emergency; only with consent (the outbox).
+            urgent = escalation.severity == Severity.EMERGENCY
+            message_queue(
                 patient=escalation.patient,
-                action="change",
-                what=f"escalation {escalation.pk}",
-                detail="acknowledged",
+                text="care_team_acknowledged",
+                priority=Priority.EMERGENCY if urgent else Priority.BULK,
             )
-            escalation.status = Escalation.Status.ACKNOWLEDGED
-            escalation.acknowledged_at = timezone.now()
-            escalation.acknowledged_by = user
-            escalation.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
     return escalation
+
+
+class AcknowledgeRefused(ValueError):
+    """An "ACK <code>" that acknowledges nothing: `reason` is "unknown" (no active alert of
+    theirs has it) or "shared" (two do)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def escalation_acknowledge_by_code(*, clinician: Clinician, code: str) -> tuple[Escalation, bool]:
+    """ "ACK 1234" from a clinician's phone: acknowledge the active escalation with that code
+    among the patients they may see; (the escalation, whether this acknowledged it). Refused
+    (AcknowledgeRefused) for a code that is not one of theirs, or that two of their alerts
+    share (they acknowledge in SelfCare then)."""
+    matches = list(
+        Escalation.objects.visible_to(clinician.user)
+        .active()
+        .filter(ack_code=code)
+        .select_related("patient")[:2]
+    )
+    if not matches:
+        raise AcknowledgeRefused("unknown")
+    if len(matches) > 1:
+        raise AcknowledgeRefused("shared")
+    was_open = matches[0].status == Escalation.Status.OPEN
+    escalation = escalation_acknowledge(escalation=matches[0], user=clinician.user, via="by SMS")
+    return escalation, was_open and escalation.acknowledged_by_id == clinician.user_id
 
 
 class CareTeamReplyRefused(ValueError):
@@ -269,6 +325,7 @@ def escalation_resolve(
         escalation.resolved_at = now
         escalation.resolved_by = user
         escalation.resolution_note = note
+        escalation.next_step_at = None
         if escalation.acknowledged_at is None:
             escalation.acknowledged_at, escalation.acknowledged_by = now, user
         escalation.save()

@@ -1,6 +1,6 @@
-"""The tick's escalation work, each job and each row on its own: notifications that were lost,
-overdue re-notifications, referral clock reminders and deadlines, the scheduled rules (R13,
-R19), and the email outbox."""
+"""The tick's escalation work, each job and each row on its own: the escalation chain's due
+steps, referral clock reminders and deadlines, the scheduled rules (R13, R19), and the email
+outbox."""
 
 import logging
 from collections.abc import Iterable, Iterator
@@ -23,7 +23,7 @@ from escalations.notifications import (
     notification_enqueue,
 )
 from escalations.rules import Hit, Severity
-from escalations.services import NOTIFY_AT_ONCE, escalate, rule_input
+from escalations.services import escalate, rule_input
 from messaging.models import Message
 from programs.models import Enrollment
 from selfcare.clock import clinic_time_text
@@ -31,9 +31,8 @@ from selfcare.public_url import public_url
 
 logger = logging.getLogger(__name__)
 
-RENOTIFY_URGENT_EVERY = timedelta(hours=1)
-NOTIFY_TASK_GRACE = timedelta(minutes=1)  # time for the notification task to run first
-RENOTIFY_OTHER_EVERY = timedelta(hours=24)
+CHAIN_CLAIM = timedelta(minutes=2)  # a step handed to a worker that never ran it is handed again
+CHAIN_BATCH = 500  # steps handed out per tick, oldest due first
 
 
 @contextmanager
@@ -45,68 +44,47 @@ def _row(what: str, pk: int) -> Iterator[None]:
         logger.exception("%s %s failed; the sweep goes on and the next tick retries it", what, pk)
 
 
-def _notify_claimed(escalation_id: int, *, previous: datetime | None) -> bool:
-    """Queue the notification for an escalation the sweep just claimed; if the broker refuses
-    it, give the claim back so that the next sweep tries again."""
-    try:
-        notification_enqueue(escalation_id)
-    except Exception:
-        logger.warning("escalation %s: could not queue its notification", escalation_id)
-        Escalation.objects.filter(pk=escalation_id).update(last_notified_at=previous)
-        return False
-    return True
-
-
 def escalations_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """The tick's escalation work, each job on its own: notify urgent escalations whose
-    notification was lost, re-notify overdue ones, run referral clocks (half-time reminder,
-    deadline), and raise the scheduled rules (R13, R19)."""
+    """The tick's escalation work, each job on its own: hand out the escalation chain's due
+    steps, run referral clocks (half-time reminder, deadline), and raise the scheduled rules
+    (R13, R19)."""
     now = now or timezone.now()
     return {
-        "notified_late": escalations_notify_lost(now=now),
-        "renotified": escalations_renotify_overdue(now=now),
+        "chain_steps": escalations_chain(now=now),
         "clock_reminders": clocks_remind(now=now),
         "clocks_overdue": clocks_expire(now=now),
         "scheduled_rules": scheduled_rules_raise(now=now),
     }
 
 
-def escalations_notify_lost(*, now: datetime) -> int:
-    """An urgent escalation whose notification task was lost (the broker was down when it
-    opened) is notified now, not only once it is overdue. Returns how many were."""
-    never_notified = Escalation.objects.active().filter(
-        severity__in=NOTIFY_AT_ONCE,
-        last_notified_at__isnull=True,
-        last_evidence_at__lt=now - NOTIFY_TASK_GRACE,  # an upgrade's own task goes first too
+def escalations_chain(*, now: datetime) -> int:
+    """Hand each open escalation whose next chain step is due to a worker (notify_step): the
+    first notification whose task was lost, and the next step of one nobody acknowledged.
+
+    Each is claimed by a conditional update on `next_step_at` (two schedulers never hand out
+    the same step; a step handed out and lost is handed out again after CHAIN_CLAIM), and the
+    worker sends a step at most once. Returns how many were handed out."""
+    due = (
+        Escalation.objects.filter(status=Escalation.Status.OPEN, next_step_at__lte=now)
+        .order_by("next_step_at")
+        .values_list("pk", "chain_step", "next_step_at")[:CHAIN_BATCH]
     )
-    notified = 0
-    for escalation_id in never_notified.values_list("pk", flat=True):
-        claimed = Escalation.objects.filter(pk=escalation_id, last_notified_at__isnull=True).update(
-            last_notified_at=now
-        )
-        if claimed and _notify_claimed(escalation_id, previous=None):
-            notified += 1
-    return notified
-
-
-def escalations_renotify_overdue(*, now: datetime) -> int:
-    """Notify overdue escalations again: urgent ones hourly, others daily. Returns how many
-    were."""
-    renotified = 0
-    overdue = Escalation.objects.active().filter(due_at__lt=now).select_related("patient")
-    for escalation in overdue:
-        every = (
-            RENOTIFY_URGENT_EVERY if escalation.severity in NOTIFY_AT_ONCE else RENOTIFY_OTHER_EVERY
-        )
-        not_lately = Q(last_notified_at__isnull=True) | Q(last_notified_at__lt=now - every)
-        claimed = (
-            Escalation.objects.filter(pk=escalation.pk)
-            .filter(not_lately)
-            .update(last_notified_at=now)
-        )
-        if claimed and _notify_claimed(escalation.pk, previous=escalation.last_notified_at):
-            renotified += 1
-    return renotified
+    handed = 0
+    for escalation_id, chain_step, due_at in due:
+        claimed = Escalation.objects.filter(
+            pk=escalation_id, status=Escalation.Status.OPEN, next_step_at=due_at
+        ).update(next_step_at=now + CHAIN_CLAIM)
+        if not claimed:
+            continue
+        step = 0 if chain_step is None else chain_step + 1
+        try:
+            notification_enqueue(escalation_id, step)
+        except Exception:  # the broker refused: give the claim back for the next tick
+            logger.warning("escalation %s: could not hand out chain step %s", escalation_id, step)
+            Escalation.objects.filter(pk=escalation_id).update(next_step_at=due_at)
+            continue
+        handed += 1
+    return handed
 
 
 # Each clock's step is recorded in the transaction that does it, so a failure leaves it to the

@@ -5,8 +5,8 @@ from selfcare.celery import app
 
 
 @app.task(name="escalations.notify_clinician", acks_late=True, reject_on_worker_lost=True)
-def notify_clinician_task(escalation_id: int) -> None:
-    notifications.notify_clinician(escalation_id=escalation_id)
+def notify_clinician_task(escalation_id: int, step: int = 0) -> None:
+    notifications.notify_step(escalation_id=escalation_id, step=step)
 
 
 @app.task(name="escalations.email_send")

@@ -19,6 +19,13 @@ register(
     # A clinician's own words (at most CARE_TEAM_REPLY_MAX characters) in the care team's frame.
     TextSpec("care_team_reply", 7, {"words": "x" * 320, "emergency_number": "911"}),
     TextSpec("care_team_seen", 2, {"emergency_number": "911"}),
+    TextSpec("care_team_acknowledged", 2, {"emergency_number": "911"}),
+    # Answers to a clinician's "ACK <code>" (care.replies.handle_staff_reply).
+    TextSpec("staff_ack_done", 2, {"code": "123456"}),
+    TextSpec("staff_ack_already", 2, {"code": "123456", "by": "x" * 40, "at": "14:05 UTC"}),
+    TextSpec("staff_ack_unknown", 2, {"code": "123456"}),
+    TextSpec("staff_ack_shared", 2, {"code": "123456"}),
+    TextSpec("staff_ack_help", 2, {}),
     TextSpec(
         "staff_alert",
         2,
@@ -26,6 +33,8 @@ register(
             "severity": "emergency",
             "due": "14:05 UTC",
             "link": "https://selfcare.example.org/admin/escalations/escalation/123456/change/",
+            "code": "1234",
+            "whose": "your team's ",
         },
     ),
 )

@@ -22,11 +22,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
-from accounts.models import ConsentEvent, Patient, SmsConsent
+from accounts.models import Clinician, ConsentEvent, Patient, SmsConsent
 from accounts.phones import e164, redact
 from accounts.services import patient_set_sms_consent, sign_in_link
 from messaging import replies
-from messaging.keywords import Keyword, keyword, sounds_like_opt_out
+from messaging.keywords import Keyword, ack_code, keyword, sounds_like_opt_out
 from messaging.models import Direction, Message, Priority, ReviewItem, Status
 from messaging.outbox import (
     MAX_ATTEMPTS,
@@ -232,6 +232,9 @@ def inbound_drain(*, now: datetime | None = None, limit: int = 500) -> int:
 def _handle_inbound(message: Message) -> list[Message]:
     """Handle one stored text; returns the replies queued for it."""
     patient = message.patient
+    staff = _staff_sender(message)
+    if staff is not None:
+        return list(replies.registered().staff(message, staff))
     if patient is None:
         return _unknown_sender(message)
     word = keyword(message.body)
@@ -242,6 +245,15 @@ def _handle_inbound(message: Message) -> list[Message]:
     if word is None:
         return _free_text(message, patient)
     return KEYWORD_HANDLERS[word](message, patient)
+
+
+def _staff_sender(message: Message) -> Clinician | None:
+    """The clinician who sent this, from their registered phone, if it is staff business: any
+    text from a number no patient has, and "ACK …" from one that a patient has too. Staff
+    texts never reach a patient's path."""
+    if message.patient_id is not None and ack_code(message.body) is None:
+        return None
+    return Clinician.objects.filter(phone=message.phone).select_related("user").first()
 
 
 def _unknown_sender(message: Message) -> list[Message]:

@@ -77,6 +77,16 @@ def keyword(body: str) -> Keyword | None:
     return None
 
 
+ACK = re.compile(r"(?:ACK|OK|ACKNOWLEDGE[D]?)\s*[#:-]?\s*(\d{4,6})")
+
+
+def ack_code(body: str) -> str | None:
+    """The code in a clinician's "ACK 1234" (also "ack1234", "Ack #1234.", "ok 1234"): the
+    whole message, as keywords are."""
+    match = ACK.fullmatch(normalise(body))
+    return match.group(1) if match else None
+
+
 def sounds_like_opt_out(body: str) -> bool:
     """True for free text that may mean "stop texting me" (never for a bare keyword)."""
     folded = normalise(body).lower()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.models import Clinician
 from messaging.keywords import Keyword
 from messaging.models import Message
 
@@ -18,20 +19,23 @@ from messaging.models import Message
 Answer = Callable[[Message, Keyword | None], Iterable[Message]]
 # Must this text be answered in the webhook's request (safety words, an open check-in)?
 IsUrgent = Callable[[Message], bool]
+# Answer a text from a clinician's registered phone ("ACK 1234"): the replies to them.
+StaffAnswer = Callable[[Message, Clinician], Iterable[Message]]
 
 
 @dataclass(frozen=True)
 class ReplyHandling:
     answer: Answer
     is_urgent: IsUrgent
+    staff: StaffAnswer
 
 
 _registered: ReplyHandling | None = None
 
 
-def register(*, answer: Answer, is_urgent: IsUrgent) -> None:
+def register(*, answer: Answer, is_urgent: IsUrgent, staff: StaffAnswer) -> None:
     global _registered
-    _registered = ReplyHandling(answer=answer, is_urgent=is_urgent)
+    _registered = ReplyHandling(answer=answer, is_urgent=is_urgent, staff=staff)
 
 
 def registered() -> ReplyHandling:

@@ -391,6 +391,11 @@ CHECKIN_LOCAL_TIME = env.str("CHECKIN_LOCAL_TIME", default="10:00")
 NUDGE_LOCAL_TIME = env.str("NUDGE_LOCAL_TIME", default="18:00")
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="911")
 CRISIS_LINE = env.str("CRISIS_LINE", default="988")
+# The escalation chain (escalations.notifications): how long an open escalation waits for an
+# acknowledgement before its next step tells more of the care team.
+ESCALATION_STEP_EMERGENCY_MINUTES = env.int("ESCALATION_STEP_EMERGENCY_MINUTES", default=15)
+ESCALATION_STEP_SAME_DAY_MINUTES = env.int("ESCALATION_STEP_SAME_DAY_MINUTES", default=120)
+ESCALATION_STEP_OTHER_HOURS = env.int("ESCALATION_STEP_OTHER_HOURS", default=24)
 
 # --- Logging ------------------------------------------------------------------------------------
 # LOG_FORMAT=json gives one JSON object per line for a log collector. Log lines carry ids and

@@ -1,4 +1,5 @@
-"""createclinician USERNAME --email … --phone … [--password …] [--content-editor]"""
+"""createclinician USERNAME --email … --phone … [--password …] [--team NAME] [--lead]
+[--content-editor]"""
 
 import secrets
 from typing import Any
@@ -22,12 +23,18 @@ class Command(BaseCommand):
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
         parser.add_argument(
+            "--team", default="", help="Care team to join (created if there is none by that name)."
+        )
+        parser.add_argument("--lead", action="store_true", help="Lead the --team.")
+        parser.add_argument(
             "--content-editor",
             action="store_true",
             help="Also in the Content editors group: may change program content in the admin.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["lead"] and not options["team"]:
+            raise CommandError("--lead needs --team: the team to lead.")
         password = options["password"] or secrets.token_urlsafe(12)
         try:
             clinician = clinician_create(
@@ -38,6 +45,8 @@ class Command(BaseCommand):
                 first_name=options["first_name"],
                 last_name=options["last_name"],
                 content_editor=options["content_editor"],
+                team=options["team"],
+                lead=options["lead"],
             )
         except ValidationError as invalid:
             problems = "; ".join(
@@ -45,6 +54,9 @@ class Command(BaseCommand):
             )
             raise CommandError(problems) from invalid
         editor = ", a content editor" if options["content_editor"] else ""
+        if options["team"]:
+            role = "lead of" if options["lead"] else "in"
+            editor += f", {role} care team {options['team']}"
         self.stdout.write(
             self.style.SUCCESS(f"Created clinician {clinician.user.username}{editor}.")
         )
