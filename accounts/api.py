@@ -1,10 +1,14 @@
-"""API tokens for integrations: issued to a clinician for a password *and* a TOTP code,
-stored hashed (django-rest-knox), expiring after API_TOKEN_TTL, revocable."""
+"""API tokens for integrations (issued to a clinician for a password *and* a TOTP code, stored
+hashed by django-rest-knox, expiring after API_TOKEN_TTL, revocable); care teams and the
+clinician's own away setting."""
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_otp import devices_for_user
 from drf_spectacular.utils import (
@@ -23,6 +27,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.drf import StrictCharField, StrictInputSerializer
+from accounts.models import CareTeam, Clinician, User
+from accounts.services import clinician_set_away, team_set_on_call
 
 logger = logging.getLogger(__name__)
 
@@ -92,3 +98,123 @@ def _verified_device(user: Any, code: str) -> Any:
 
 def _may_have_tokens(user: Any) -> bool:
     return bool(user.is_active and user.is_staff and hasattr(user, "clinician"))
+
+
+# --- care teams and the clinician's own settings -------------------------------------------------
+
+
+class TeamOutputSerializer(serializers.ModelSerializer[CareTeam]):
+    lead = serializers.SerializerMethodField()
+    on_call = serializers.SerializerMethodField()
+    members = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CareTeam
+        fields = ["id", "name", "lead", "on_call", "members"]
+
+    def get_lead(self, team: CareTeam) -> str | None:
+        return team.lead.user.username if team.lead else None
+
+    def get_on_call(self, team: CareTeam) -> str | None:
+        return team.on_call.user.username if team.on_call else None
+
+    def get_members(self, team: CareTeam) -> list[str]:
+        return [member.user.username for member in team.members.all()]
+
+
+def _teams(user: Any) -> Any:
+    """The teams `user` belongs to (every team, for an operator)."""
+    teams = CareTeam.objects.select_related("lead__user", "on_call__user").prefetch_related(
+        Prefetch("members", Clinician.objects.select_related("user").order_by("user__username"))
+    )
+    if user.is_superuser:
+        return teams
+    return teams.filter(members__user=user)
+
+
+class TeamListApi(APIView):
+    """Your care teams: their members, lead and who is on call."""
+
+    @extend_schema(responses=TeamOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(TeamOutputSerializer(_teams(request.user), many=True).data)
+
+
+class TeamDetailApi(APIView):
+    """One of your care teams; its lead sets who is on call."""
+
+    class InputSerializer(StrictInputSerializer):
+        on_call = StrictCharField(
+            allow_null=True, help_text="The username of a member of the team, or null."
+        )
+
+    @extend_schema(responses=TeamOutputSerializer)
+    def get(self, request: Request, team_id: int) -> Response:
+        return Response(
+            TeamOutputSerializer(get_object_or_404(_teams(request.user), pk=team_id)).data
+        )
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: TeamOutputSerializer, 403: OpenApiResponse(description="Not the lead")},
+    )
+    def patch(self, request: Request, team_id: int) -> Response:
+        team = get_object_or_404(_teams(request.user), pk=team_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        username = data.validated_data["on_call"]
+        member = None
+        if username is not None:
+            member = Clinician.objects.filter(team=team, user__username=username).first()
+            if member is None:
+                raise serializers.ValidationError({"on_call": ["Not a member of this team."]})
+        try:
+            team_set_on_call(team=team, member=member, actor=cast(User, request.user))
+        except ValidationError as invalid:
+            raise serializers.ValidationError(invalid.message_dict) from invalid
+        return Response(
+            TeamOutputSerializer(get_object_or_404(_teams(request.user), pk=team_id)).data
+        )
+
+
+class ClinicianOutputSerializer(serializers.ModelSerializer[Clinician]):
+    username = serializers.CharField(source="user.username")
+    team = serializers.CharField(source="team.name", allow_null=True, default=None)
+
+    class Meta:
+        model = Clinician
+        fields = ["username", "team", "away_until"]
+
+
+class ClinicianMeApi(APIView):
+    """You, as a clinician: while `away_until` is in the future, your patients' alerts go to
+    your team's on-call member."""
+
+    class InputSerializer(StrictInputSerializer):
+        away_until = serializers.DateTimeField(
+            allow_null=True, help_text="ISO 8601 with a time zone, or null: back now."
+        )
+
+    def _me(self, request: Request) -> Clinician:
+        return get_object_or_404(
+            Clinician.objects.select_related("user", "team"), user=request.user
+        )
+
+    @extend_schema(responses=ClinicianOutputSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(ClinicianOutputSerializer(self._me(request)).data)
+
+    @extend_schema(request=InputSerializer, responses=ClinicianOutputSerializer)
+    def patch(self, request: Request) -> Response:
+        me = self._me(request)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            clinician_set_away(
+                clinician=me,
+                until=data.validated_data["away_until"],
+                actor=cast(User, request.user),
+            )
+        except ValidationError as invalid:
+            raise serializers.ValidationError(invalid.message_dict) from invalid
+        return Response(ClinicianOutputSerializer(me).data)

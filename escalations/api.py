@@ -3,7 +3,7 @@
 from typing import Any, cast
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -12,7 +12,8 @@ from rest_framework.views import APIView
 
 from accounts.drf import StrictCharField, StrictInputSerializer, paginated
 from accounts.models import User
-from escalations.models import Escalation
+from accounts.services import audit
+from escalations.models import Escalation, Notification
 from escalations.rules import Severity
 from escalations.services import escalation_acknowledge, escalation_resolve
 
@@ -78,6 +79,46 @@ class EscalationListApi(APIView):
 
 def _escalation(request: Request, escalation_id: int) -> Escalation:
     return get_object_or_404(Escalation.objects.visible_to(request.user), pk=escalation_id)
+
+
+class NotificationOutputSerializer(serializers.ModelSerializer[Notification]):
+    clinician = serializers.CharField(source="clinician.user.username", allow_null=True)
+
+    class Meta:
+        model = Notification
+        fields = ["clinician", "channel", "sent_at", "step"]
+
+
+class EscalationDetailOutputSerializer(EscalationOutputSerializer):
+    notifications = serializers.SerializerMethodField()
+
+    class Meta(EscalationOutputSerializer.Meta):
+        fields = [*EscalationOutputSerializer.Meta.fields, "chain_step", "notifications"]
+
+    @extend_schema_field(NotificationOutputSerializer(many=True))
+    def get_notifications(self, escalation: Escalation) -> Any:
+        """Who was told, how and when, at each step of the chain (email: once sent)."""
+        notices = (
+            escalation.notifications.filter(clinician__isnull=False)
+            .select_related("clinician__user")
+            .order_by("created_at", "pk")
+        )
+        return NotificationOutputSerializer(notices, many=True).data
+
+
+class EscalationDetailApi(APIView):
+    """One escalation, with who was notified at each step of the chain."""
+
+    @extend_schema(responses=EscalationDetailOutputSerializer)
+    def get(self, request: Request, escalation_id: int) -> Response:
+        escalation = _escalation(request, escalation_id)
+        audit(
+            actor=request.user,
+            patient=escalation.patient,
+            action="view",
+            what=f"escalation {escalation.pk} (API)",
+        )
+        return Response(EscalationDetailOutputSerializer(escalation).data)
 
 
 class EscalationAcknowledgeApi(APIView):

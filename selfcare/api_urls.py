@@ -39,7 +39,15 @@ def api_root(request: Request) -> Response:
     return Response(
         {
             name: reverse(name, request=request)
-            for name in ("patient-list", "escalation-list", "api-token", "api-schema", "api-docs")
+            for name in (
+                "patient-list",
+                "escalation-list",
+                "team-list",
+                "clinician-me",
+                "api-token",
+                "api-schema",
+                "api-docs",
+            )
         }
     )
 
@@ -66,6 +74,11 @@ urlpatterns = [
     ),
     path("escalations/", escalations_api.EscalationListApi.as_view(), name="escalation-list"),
     path(
+        "escalations/<id:escalation_id>/",
+        escalations_api.EscalationDetailApi.as_view(),
+        name="escalation-detail",
+    ),
+    path(
         "escalations/<id:escalation_id>/acknowledge/",
         escalations_api.EscalationAcknowledgeApi.as_view(),
         name="escalation-acknowledge",
@@ -75,6 +88,9 @@ urlpatterns = [
         escalations_api.EscalationResolveApi.as_view(),
         name="escalation-resolve",
     ),
+    path("teams/", accounts_api.TeamListApi.as_view(), name="team-list"),
+    path("teams/<id:team_id>/", accounts_api.TeamDetailApi.as_view(), name="team-detail"),
+    path("clinicians/me/", accounts_api.ClinicianMeApi.as_view(), name="clinician-me"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
     path(
         "docs/",
