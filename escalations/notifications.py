@@ -54,29 +54,31 @@ def step_period(severity: str) -> timedelta:
     return timedelta(hours=settings.ESCALATION_STEP_OTHER_HOURS)
 
 
+def covering(responsible: Clinician, *, now: datetime) -> Clinician:
+    """Who is told instead of `responsible` now: themself, or while they are away their team's
+    on-call member (the lead if the on-call member is away too). With everyone away, still the
+    responsible clinician: an alert is never dropped."""
+    team = responsible.team
+    if team is None or not responsible.is_away(now):
+        return responsible
+    present = (c for c in (team.on_call, team.lead) if c is not None and not c.is_away(now))
+    return next(present, responsible)
+
+
 def step_recipients(escalation: Escalation, step: int, *, now: datetime) -> list[Clinician]:
     """Who step `step` of the escalation's chain tells (see the module docstring)."""
     responsible = escalation.patient.clinician
     team = responsible.team
-    if team is None:
-        return [responsible]
-
-    def present(clinician: Clinician | None) -> bool:
-        return clinician is not None and not clinician.is_away(now)
-
-    if step == 0:
-        if present(responsible):
-            return [responsible]
-        cover = next((c for c in (team.on_call, team.lead) if c and present(c)), None)
-        return [cover or responsible]  # everyone away: still tell the responsible one
+    if step == 0 or team is None:
+        return [covering(responsible, now=now)]
     candidates = [team.on_call, team.lead]
     if step >= 2:
         candidates += list(team.members.select_related("user").order_by("pk"))
     chosen: dict[int, Clinician] = {}
     for clinician in candidates:
-        if clinician is not None and present(clinician):
+        if clinician is not None and not clinician.is_away(now):
             chosen.setdefault(clinician.pk, clinician)
-    return list(chosen.values()) or step_recipients(escalation, 0, now=now)
+    return list(chosen.values()) or [covering(responsible, now=now)]
 
 
 def notification_enqueue(escalation_id: int, step: int) -> None:

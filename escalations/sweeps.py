@@ -18,6 +18,7 @@ from escalations import rules
 from escalations.models import Escalation, Notification, ReferralClock
 from escalations.notifications import (
     EMAILS_PER_SWEEP,
+    covering,
     email_queue,
     email_send,
     notification_enqueue,
@@ -96,13 +97,13 @@ def clocks_remind(*, now: datetime) -> int:
     reminded = 0
     due = ReferralClock.objects.filter(
         stopped_at__isnull=True, remind_at__lte=now, reminded_at__isnull=True
-    ).select_related("patient")
+    ).select_related("patient__clinician__team__on_call", "patient__clinician__team__lead")
     for clock in due:
         with _row("referral clock reminder", clock.pk), transaction.atomic():
             if ReferralClock.objects.filter(pk=clock.pk, reminded_at__isnull=True).update(
                 reminded_at=now
             ):
-                _email_clock_reminder(clock)
+                _email_clock_reminder(clock, now=now)
                 reminded += 1
     return reminded
 
@@ -203,8 +204,8 @@ def _leading(values: list[str], wanted: str) -> Iterable[str]:
         yield value
 
 
-def _email_clock_reminder(clock: ReferralClock) -> None:
-    email = clock.patient.clinician.email
+def _email_clock_reminder(clock: ReferralClock, *, now: datetime) -> None:
+    email = covering(clock.patient.clinician, now=now).email
     if not email:
         logger.warning("referral clock %s: its clinician has no email for the reminder", clock.pk)
         return

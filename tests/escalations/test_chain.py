@@ -1,6 +1,5 @@
 """Care teams and the escalation chain: no emergency waits on one absent clinician."""
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,36 +19,8 @@ from escalations.services import escalate, escalation_acknowledge
 from escalations.sweeps import CHAIN_CLAIM, escalations_chain, escalations_sweep
 from messaging.backends import locmem
 from messaging.models import Message
-from tests.factories import make_clinician, make_patient
+from tests.factories import Team, make_clinician, make_patient, make_team
 from tests.messaging.helpers import text_in
-
-
-@dataclass
-class Team:
-    team: CareTeam
-    responsible: Clinician
-    on_call: Clinician
-    lead: Clinician
-    member: Clinician
-    patient: Patient
-
-
-def make_team(name: str) -> Team:
-    responsible, on_call, lead, member = (
-        make_clinician(username=f"{name}-{role}") for role in ("resp", "oncall", "lead", "member")
-    )
-    team = CareTeam.objects.create(name=name)
-    Clinician.objects.filter(pk__in=[c.pk for c in (responsible, on_call, lead, member)]).update(
-        team=team
-    )
-    team.lead, team.on_call = lead, on_call
-    team.save()
-    patient = make_patient(clinician=responsible, first_name="Ines", last_name=name).patient
-    return Team(
-        team,
-        *(Clinician.objects.get(pk=c.pk) for c in (responsible, on_call, lead, member)),
-        patient,
-    )  # type: ignore[misc]
 
 
 @pytest.fixture

@@ -339,3 +339,74 @@ def test_a_redis_that_accepts_and_never_answers_hangs_no_request(stack: Deployme
     assert health["checks"]["broker"]["status"] == "error"
     assert health["checks"]["cache"]["status"] == "error"
     assert health["checks"]["database"]["status"] == "ok"
+
+
+CHAIN_SEED = """
+from datetime import timedelta
+from django.utils import timezone
+from accounts.models import CareTeam, Clinician
+from escalations.models import Escalation
+from tests.factories import make_clinician, make_patient
+
+team = CareTeam.objects.create(name="nights")
+responsible, on_call, lead = (
+    make_clinician(username=f"chain-{{r}}") for r in ("resp", "oncall", "lead")
+)
+Clinician.objects.filter(pk__in=[responsible.pk, on_call.pk, lead.pk]).update(team=team)
+CareTeam.objects.filter(pk=team.pk).update(on_call=on_call, lead=lead)
+now = timezone.now()
+for i in range({count}):
+    patient = make_patient(clinician=responsible).patient
+    # Step 0 went out 16 minutes ago and nobody acknowledged: step 1 (on call, lead) is due.
+    Escalation.objects.create(
+        patient=patient, rule="R1", severity="emergency", reason="ces",
+        due_at=now + timedelta(hours=1), chain_step=0,
+        last_notified_at=now - timedelta(minutes=16), next_step_at=now - timedelta(minutes=1),
+    )
+print(json.dumps([str(on_call.phone), str(lead.phone)]))
+"""
+
+HAND_OUT = """
+from datetime import timedelta
+from django.utils import timezone
+from escalations.sweeps import escalations_chain
+print(json.dumps(escalations_chain(now=timezone.now() + timedelta(seconds={later}))))
+"""
+
+
+def test_a_worker_killed_mid_chain_loses_and_repeats_no_step(stack: Deployment) -> None:
+    count = 120
+    phones = stack.django(CHAIN_SEED.format(count=count))
+    stack.twilio.delay = 0.03  # the alerts' sends share the worker with the chain's steps
+    stack.start_web()
+    stack.start_worker("doomed")
+    assert stack.django(HAND_OUT.format(later=0)) == count  # the tick hands out step 1
+
+    def stepped() -> int:
+        return stack.query("SELECT count(*) FROM escalations_escalation WHERE chain_step = 1")[0][0]
+
+    wait_for(lambda: stepped() >= 10, timeout=60, what="the chain's steps to be under way")
+    stack.kill("doomed")
+    done_before = stepped()
+    assert done_before < count, "the worker finished before it was killed"
+    print(f"steps done at the kill: {done_before} of {count}")
+
+    stack.start_worker("replacement")
+    # The next ticks: the claims of the steps that were lost run out, and they are handed out
+    # again (as the tick would CHAIN_CLAIM later); steps already sent are not.
+    assert stack.django(HAND_OUT.format(later=0)) == 0
+    assert stack.django(HAND_OUT.format(later=125)) == count - done_before
+    wait_for(lambda: stepped() == count, timeout=120, what="every step 1 to be sent")
+    wait_for(lambda: outbox_settled(stack), timeout=120, what="the alerts to go out")
+
+    per_escalation = stack.query(
+        "SELECT escalation_id, count(*), min(step), max(step) FROM escalations_notification "
+        "WHERE channel = 'sms' AND step = 1 GROUP BY 1"
+    )
+    assert len(per_escalation) == count
+    assert {(n, low, high) for _, n, low, high in per_escalation} == {(2, 1, 1)}  # on call, lead
+    alerts = stack.query(
+        "SELECT phone, count(*) FROM messaging_message WHERE is_staff_alert GROUP BY 1"
+    )
+    assert dict(alerts) == {phones[0]: count, phones[1]: count}
+    assert_each_message_sent_once(stack)

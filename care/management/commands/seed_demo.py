@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from accounts.models import Clinician, Patient, PatientFlag
+from accounts.models import CareTeam, Clinician, Patient, PatientFlag
 from accounts.services import clinician_create, totp_device
 from escalations.rules import Hit, Severity
 from escalations.services import escalate
@@ -80,7 +80,12 @@ class Command(BaseCommand):
                 password=options["password"],
                 first_name="Dana",
                 last_name="Demo",
+                team="Demo team",
+                lead=True,
             )
+            # Dana leads the demo team and is on call: the development phone can text her
+            # alerts' "ACK <code>" from her number, +12015550199.
+            CareTeam.objects.filter(pk=clinician.team_id).update(on_call=clinician)
         else:
             clinician.user.set_password(options["password"])
             clinician.user.save(update_fields=["password"])
