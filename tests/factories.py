@@ -1,12 +1,13 @@
 """Keyword-only factory functions for tests."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import count
 from typing import Any
 
 from django.utils import timezone
 
-from accounts.models import Clinician, PatientFlag
+from accounts.models import CareTeam, Clinician, Patient, PatientFlag
 from accounts.services import clinician_create
 from messaging.models import Message
 from programs.services import EnrollmentResult, patient_enroll
@@ -89,3 +90,28 @@ def make_patient(
     )
     Message.objects.filter(patient=result.patient, template="welcome").update(status="cancelled")
     return result
+
+
+@dataclass
+class Team:
+    team: CareTeam
+    responsible: Clinician
+    on_call: Clinician
+    lead: Clinician
+    member: Clinician
+    patient: Patient  # the responsible clinician's
+
+
+def make_team(*, name: str) -> Team:
+    """A care team of four (`<name>-resp`, `-oncall`, `-lead`, `-member`) with the lead and the
+    on-call member set, and one patient of the responsible clinician."""
+    clinicians = [
+        make_clinician(username=f"{name}-{role}") for role in ("resp", "oncall", "lead", "member")
+    ]
+    team = CareTeam.objects.create(name=name)
+    Clinician.objects.filter(pk__in=[c.pk for c in clinicians]).update(team=team)
+    responsible, on_call, lead, member = (Clinician.objects.get(pk=c.pk) for c in clinicians)
+    team.lead, team.on_call = lead, on_call
+    team.save()
+    patient = make_patient(clinician=responsible, first_name="Ines", last_name=name).patient
+    return Team(team, responsible, on_call, lead, member, patient)
