@@ -143,7 +143,7 @@ class TeamListApi(APIView):
 class TeamDetailApi(APIView):
     """One of your care teams; its lead sets who is on call."""
 
-    class InputSerializer(StrictInputSerializer):
+    class OnCallSerializer(StrictInputSerializer):
         on_call = StrictCharField(
             allow_null=True, help_text="The username of a member of the team, or null."
         )
@@ -155,12 +155,12 @@ class TeamDetailApi(APIView):
         )
 
     @extend_schema(
-        request=InputSerializer,
+        request=OnCallSerializer,
         responses={200: TeamOutputSerializer, 403: OpenApiResponse(description="Not the lead")},
     )
     def patch(self, request: Request, team_id: int) -> Response:
         team = get_object_or_404(_teams(request.user), pk=team_id)
-        data = self.InputSerializer(data=request.data)
+        data = self.OnCallSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         username = data.validated_data["on_call"]
         member = None
@@ -190,7 +190,7 @@ class ClinicianMeApi(APIView):
     """You, as a clinician: while `away_until` is in the future, your patients' alerts go to
     your team's on-call member."""
 
-    class InputSerializer(StrictInputSerializer):
+    class AwaySerializer(StrictInputSerializer):
         away_until = serializers.DateTimeField(
             allow_null=True, help_text="ISO 8601 with a time zone, or null: back now."
         )
@@ -204,10 +204,10 @@ class ClinicianMeApi(APIView):
     def get(self, request: Request) -> Response:
         return Response(ClinicianOutputSerializer(self._me(request)).data)
 
-    @extend_schema(request=InputSerializer, responses=ClinicianOutputSerializer)
+    @extend_schema(request=AwaySerializer, responses=ClinicianOutputSerializer)
     def patch(self, request: Request) -> Response:
         me = self._me(request)
-        data = self.InputSerializer(data=request.data)
+        data = self.AwaySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             clinician_set_away(

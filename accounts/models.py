@@ -52,6 +52,15 @@ class CareTeam(models.Model):
                 raise ValidationError({field: "Choose a member of this team."})
 
 
+AWAY_IN_THE_PAST = "Choose a time in the future, or clear it."
+
+
+def validate_away_until(value: Any, *, at: Any = None) -> None:
+    """An away time must be later than now: a time already past would silently mean "back"."""
+    if value is not None and value <= (at or now()):
+        raise ValidationError(AWAY_IN_THE_PAST, code="away_in_the_past")
+
+
 class Clinician(models.Model):
     """A clinician responsible for patients; alerts go to `phone` and `email`. In a care team
     (at most one), their patients are the team's patients; while `away_until` is in the future

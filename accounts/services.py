@@ -19,6 +19,7 @@ from accounts.models import (
     Patient,
     SmsConsent,
     User,
+    validate_away_until,
 )
 from accounts.permissions import CLINICIANS_GROUP, CONTENT_EDITORS_GROUP
 from selfcare.public_url import public_url
@@ -106,8 +107,10 @@ def team_set_on_call(*, team: CareTeam, member: Clinician | None, actor: User) -
 def clinician_set_away(*, clinician: Clinician, until: datetime | None, actor: User) -> Clinician:
     """Mark `clinician` away until `until` (None: back); their alerts go to the team's on-call
     member meanwhile. Audited."""
-    if until is not None and until <= timezone.now():
-        raise ValidationError({"away_until": ["Choose a time in the future, or clear it."]})
+    try:
+        validate_away_until(until)
+    except ValidationError as past:
+        raise ValidationError({"away_until": past.messages}) from past
     clinician.away_until = until
     clinician.save(update_fields=["away_until"])
     detail = f"away until {until.isoformat(timespec='minutes')}" if until else "back"

@@ -16,9 +16,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.models import ConsentEvent, Patient, User
+from accounts.admin import NotFoundMixin, request_clinician
+from accounts.models import Clinician, ConsentEvent, Patient, User
 from accounts.phones import redact
-from accounts.services import audit
+from accounts.services import audit, patient_reassign
 from care.services import medicine_record, rescreen_record
 from checkins.models import Answer, Medicine
 from checkins.progress import chart, pain_points
@@ -75,9 +76,10 @@ class ConsentEventInline(ReadOnlyInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(SimpleHistoryAdmin):
-    """Clinicians' patients: enroll (with STarT Back), list and read their own; the record page
-    with its timeline, pain chart and actions."""
+class PatientAdmin(NotFoundMixin, SimpleHistoryAdmin):
+    """Clinicians' patients: enroll (with STarT Back), list and read their care team's; the
+    record page with its timeline, pain chart and actions. In a care team the responsible
+    clinician can be any member (changed by the service, which audits it)."""
 
     change_form_template = "admin/care/patient_record.html"
     list_display = [
@@ -155,25 +157,47 @@ class PatientAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Patient | None = None) -> Any:
         fields = list(self.readonly_fields)
-        if not request.user.is_superuser:
-            fields.append("clinician")
+        me = request_clinician(request)
+        if not request.user.is_superuser and (me is None or me.team_id is None):
+            fields.append("clinician")  # in no team, there is no one else to hand over to
         return fields
 
-    def _get_obj_does_not_exist_redirect(
-        self, request: HttpRequest, opts: Any, object_id: str
-    ) -> HttpResponse:
-        # Another clinician's patient is "not found", as in the API, not a redirect home.
-        raise Http404
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "clinician" and not request.user.is_superuser:
+            me = request_clinician(request)
+            team_id = me.team_id if me else None
+            kwargs["queryset"] = (
+                Clinician.objects.filter(team_id=team_id)
+                .select_related("user")
+                .order_by("user__last_name", "user__username")
+                if team_id is not None
+                else Clinician.objects.none()
+            )
+            kwargs["help_text"] = "Anyone in your care team; the change is in the audit trail."
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Patient, form: Any, change: bool) -> None:
-        if change:
-            fields = ", ".join(form.changed_data)
+        # A new responsible clinician goes through the service (same team, audited by it).
+        responsible = obj.clinician
+        reassigned = change and "clinician" in form.changed_data
+        if reassigned:
+            obj.clinician_id = form.initial["clinician"]
+        changed = [name for name in form.changed_data if name != "clinician"]
+        if change and changed:
+            fields = ", ".join(changed)
             audit(actor=request.user, patient=obj, action="change", what="patient", detail=fields)
         if change and "phone" in form.changed_data:
             # A new number gets a fresh chance; the old one's delivery failures don't apply.
             obj.sms_undeliverable_code = None
             obj.sms_undeliverable_at = None
         super().save_model(request, obj, form, change)
+        if reassigned:
+            try:
+                patient_reassign(patient=obj, clinician=responsible, actor=cast(User, request.user))
+            except ValidationError as refused:
+                self.message_user(
+                    request, f"Not reassigned: {' '.join(refused.messages)}", messages.ERROR
+                )
 
     def _require_visible(self, request: HttpRequest, object_id: str) -> None:
         # SimpleHistoryAdmin's history pages look the object up without get_queryset().

@@ -1,18 +1,22 @@
-"""The clinicians' escalation queue: their own patients only, most urgent first."""
+"""The clinicians' escalation queue: their care team's patients only (their own, in no team),
+most urgent first, with who is responsible, who covers now and who the chain has told."""
 
 from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.core.exceptions import ValidationError
+from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
-from accounts.admin import OwnPatientsMixin
-from accounts.models import User
-from accounts.services import audit
-from escalations.models import Escalation, Evidence, ReferralClock
+from accounts.admin import OwnPatientsMixin, away_note, request_clinician
+from accounts.models import Patient, User
+from accounts.services import audit, patient_reassign
+from escalations.models import Escalation, Evidence, Notification, ReferralClock
+from escalations.notifications import step_recipients
 from escalations.services import (
     CARE_TEAM_REPLY_MAX,
     CareTeamReplyRefused,
@@ -22,7 +26,7 @@ from escalations.services import (
     escalation_acknowledge,
     escalation_resolve,
 )
-from selfcare.clock import latest_today
+from selfcare.clock import clinic_time_text, latest_today
 
 
 class OwnPatientsAdmin(OwnPatientsMixin, admin.ModelAdmin[Any]):
@@ -84,6 +88,35 @@ class ClockFilter(admin.SimpleListFilter):
         return queryset
 
 
+class WhoseFilter(admin.SimpleListFilter):
+    """Mine (I am the responsible clinician) or my care team's (everyone's I may see)."""
+
+    title = "whose patients"
+    parameter_name = "whose"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        me = request_clinician(request)
+        if me is None:
+            return []
+        mine = [("mine", "Mine")]
+        return mine if me.team_id is None else [*mine, ("team", "My team")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        me = request_clinician(request)
+        if me is None:
+            return queryset
+        if self.value() == "mine":
+            return queryset.filter(patient__clinician=me)
+        if self.value() == "team":
+            if me.team_id is None:
+                return queryset.filter(patient__clinician=me)
+            return queryset.filter(patient__clinician__team_id=me.team_id)
+        return queryset
+
+
+CHAIN_STEPS = {0: "responsible or cover", 1: "on call and lead"}
+
+
 class EscalationForm(forms.ModelForm[Escalation]):
     """The resolution note and a reply to the patient are typed; the buttons call the
     services."""
@@ -115,20 +148,28 @@ class EscalationForm(forms.ModelForm[Escalation]):
 
 @admin.register(Escalation)
 class EscalationAdmin(OwnPatientsAdmin):
-    list_display = ["patient", "rule", "severity", "status", "due_at", "overdue", "evidence_count"]
-    list_filter = ["severity", "status", "rule", OverdueFilter, ClockFilter]
+    list_display = [
+        "patient", "rule", "severity", "status", "due_at", "overdue", "evidence_count",
+        "responsible", "covering", "notified", "chain",
+    ]  # fmt: skip
+    list_filter = [WhoseFilter, "severity", "status", "rule", OverdueFilter, ClockFilter]
     form = EscalationForm
     change_form_template = "admin/escalations/escalation_change_form.html"
-    list_select_related = ["patient"]
+    # Everything the columns read, so the page costs the same queries for 1 row or 100.
+    list_select_related = [
+        "patient__clinician__user",
+        "patient__clinician__team__on_call__user",
+        "patient__clinician__team__lead__user",
+    ]
     search_fields = ["patient__first_name", "patient__last_name", "patient__phone"]
     readonly_fields = [
-        "patient", "rule", "severity", "reason", "due_at", "created_at", "last_evidence_at",
-        "evidence_count", "status", "acknowledged_at", "acknowledged_by", "resolved_at",
-        "resolved_by", "last_notified_at",
+        "patient", "responsible", "covering", "rule", "severity", "reason", "due_at",
+        "created_at", "last_evidence_at", "evidence_count", "status", "acknowledged_at",
+        "acknowledged_by", "resolved_at", "resolved_by", "chain", "notified",
     ]  # fmt: skip
     fields = [*readonly_fields, "resolution_note", "tell_patient", "reply"]
     inlines = [EvidenceInline]
-    actions = ["acknowledge"]
+    actions = ["acknowledge", "assign_to_me"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         # Open first, then acknowledged, then resolved; within each, soonest due first.
@@ -138,9 +179,17 @@ class EscalationAdmin(OwnPatientsAdmin):
             default=Value(2),
             output_field=IntegerField(),
         )
+        # Who the chain's last step told: one query for the whole page.
+        last_step = (
+            Notification.objects.filter(step=F("escalation__chain_step"), clinician__isnull=False)
+            .select_related("clinician__user")
+            .order_by("id")
+        )
         return (
             super()
             .get_queryset(request)
+            .select_related(*self.list_select_related)
+            .prefetch_related(Prefetch("notifications", last_step, to_attr="last_step_notices"))
             .annotate(queue_order=order)
             .order_by("queue_order", "due_at")
         )
@@ -191,6 +240,91 @@ class EscalationAdmin(OwnPatientsAdmin):
             escalation.status != Escalation.Status.RESOLVED and escalation.due_at < timezone.now()
         )
         return "OVERDUE" if late else ""
+
+    @admin.display(description="Responsible", ordering="patient__clinician__user__last_name")
+    def responsible(self, escalation: Escalation) -> str:
+        clinician = escalation.patient.clinician
+        away = away_note(clinician)
+        return f"{clinician} ({away})" if away else str(clinician)
+
+    @admin.display(description="Covering now")
+    def covering(self, escalation: Escalation) -> str:
+        """Who is told first now: the on-call member (or the lead) while the responsible
+        clinician is away."""
+        now = timezone.now()
+        responsible = escalation.patient.clinician
+        if not responsible.is_away(now):
+            return ""
+        cover = step_recipients(escalation, 0, now=now)[0]
+        return "nobody: the team is away" if cover.pk == responsible.pk else str(cover)
+
+    @admin.display(description="Last notified")
+    def notified(self, escalation: Escalation) -> str:
+        if escalation.chain_step is None or escalation.last_notified_at is None:
+            return ""
+        notices = cast(list[Notification], getattr(escalation, "last_step_notices", []))
+        names = list(dict.fromkeys(str(n.clinician) for n in notices if n.clinician))
+        when = clinic_time_text(escalation.last_notified_at, "%a %d %b %H:%M")
+        return f"{', '.join(names)} at {when}" if names else when
+
+    @admin.display(description="Chain step", ordering="chain_step")
+    def chain(self, escalation: Escalation) -> str:
+        step = escalation.chain_step
+        if step is None:
+            return ""
+        return f"{step}: {CHAIN_STEPS.get(step, 'the whole team')}"
+
+    def has_assign_permission(self, request: HttpRequest) -> bool:
+        """Taking a patient on changes the patient: a clinician who may change patients."""
+        return request_clinician(request) is not None and request.user.has_perm(
+            "accounts.change_patient"
+        )
+
+    @admin.action(
+        description="Assign to me (become the responsible clinician)", permissions=["assign"]
+    )
+    def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Escalation]) -> None:
+        me = request_clinician(request)
+        if me is None:  # unreachable: the action needs a clinician
+            return
+        escalations = list(queryset.select_related("patient__clinician__user"))
+        patients: dict[int, Patient] = {e.patient_id: e.patient for e in escalations}
+        taken, refused = [], []
+        for patient in patients.values():
+            if patient.clinician_id == me.pk:
+                continue
+            try:
+                patient_reassign(patient=patient, clinician=me, actor=cast(User, request.user))
+            except ValidationError:
+                refused.append(str(patient))
+            else:
+                taken.append(str(patient))
+        # Rows the clinician may not see never reach the action; say so without naming them.
+        selected = set(request.POST.getlist(ACTION_CHECKBOX_NAME))
+        unseen = (
+            0
+            if request.POST.get("select_across") == "1"
+            else len(selected - {str(e.pk) for e in escalations})
+        )
+        if taken:
+            self.message_user(
+                request, f"You are now responsible for {', '.join(taken)}.", messages.SUCCESS
+            )
+        elif not (refused or unseen):
+            self.message_user(request, "You are already responsible for these patients.")
+        if refused:
+            self.message_user(
+                request,
+                f"Not assigned to you: {', '.join(refused)} (not in your care team).",
+                messages.ERROR,
+            )
+        if unseen:
+            self.message_user(
+                request,
+                f"Not assigned to you: {unseen} selected escalation(s) of patients outside "
+                "your care team.",
+                messages.ERROR,
+            )
 
     @admin.action(description="Acknowledge selected escalations")
     def acknowledge(self, request: HttpRequest, queryset: QuerySet[Escalation]) -> None:

@@ -17,13 +17,14 @@ from escalations.models import Escalation, Notification
 from escalations.rules import Severity
 from escalations.services import escalation_acknowledge, escalation_resolve
 
+STATUSES = list(Escalation.Status.values)  # the API's choices, as the schema names them
 MAX_ID = 2**63 - 1  # a database bigint; larger ids would overflow the query, not miss
 
 
 class EscalationOutputSerializer(serializers.ModelSerializer[Escalation]):
     patient = serializers.IntegerField(source="patient_id")
     severity = serializers.ChoiceField(choices=[s.value for s in Severity])
-    status = serializers.ChoiceField(choices=Escalation.Status.values)
+    status = serializers.ChoiceField(choices=STATUSES)
 
     class Meta:
         model = Escalation
@@ -42,7 +43,7 @@ class EscalationListApi(APIView):
         page_size_query_param = "page_size"
 
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
-        status = serializers.ChoiceField(choices=Escalation.Status.values, required=False)
+        status = serializers.ChoiceField(choices=STATUSES, required=False)
         severity = serializers.ChoiceField(choices=[s.value for s in Severity], required=False)
         patient = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
@@ -55,7 +56,7 @@ class EscalationListApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("status", enum=Escalation.Status.values),
+            OpenApiParameter("status", enum=STATUSES),
             OpenApiParameter("severity", enum=[s.value for s in Severity]),
             OpenApiParameter(
                 "patient",
@@ -109,7 +110,7 @@ class EscalationDetailOutputSerializer(EscalationOutputSerializer):
 class EscalationDetailApi(APIView):
     """One escalation, with who was notified at each step of the chain."""
 
-    @extend_schema(responses=EscalationDetailOutputSerializer)
+    @extend_schema(operation_id="escalations_detail", responses=EscalationDetailOutputSerializer)
     def get(self, request: Request, escalation_id: int) -> Response:
         escalation = _escalation(request, escalation_id)
         audit(

@@ -310,7 +310,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"RiskGroupEnum": "programs.stratification.RISK_GROUPS"},
+    "ENUM_NAME_OVERRIDES": {
+        "RiskGroupEnum": "programs.stratification.RISK_GROUPS",
+        "EscalationOutputStatusEnum": "escalations.api.STATUSES",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "accounts.drf.document_errors",

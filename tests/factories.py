@@ -99,28 +99,19 @@ class Team:
     on_call: Clinician
     lead: Clinician
     member: Clinician
-    patient: Patient
+    patient: Patient  # the responsible clinician's
 
 
-def make_team(name: str) -> Team:
-    """A care team `name`: a responsible clinician with one patient, an on-call member, a lead
-    and one more member (usernames `<name>-resp`, `-oncall`, `-lead`, `-member`)."""
-    responsible, on_call, lead, member = (
+def make_team(*, name: str) -> Team:
+    """A care team of four (`<name>-resp`, `-oncall`, `-lead`, `-member`) with the lead and the
+    on-call member set, and one patient of the responsible clinician."""
+    clinicians = [
         make_clinician(username=f"{name}-{role}") for role in ("resp", "oncall", "lead", "member")
-    )
+    ]
     team = CareTeam.objects.create(name=name)
-    Clinician.objects.filter(pk__in=[c.pk for c in (responsible, on_call, lead, member)]).update(
-        team=team
-    )
+    Clinician.objects.filter(pk__in=[c.pk for c in clinicians]).update(team=team)
+    responsible, on_call, lead, member = (Clinician.objects.get(pk=c.pk) for c in clinicians)
     team.lead, team.on_call = lead, on_call
     team.save()
     patient = make_patient(clinician=responsible, first_name="Ines", last_name=name).patient
-    fresh = {c.pk: c for c in Clinician.objects.select_related("user", "team")}
-    return Team(
-        team=team,
-        responsible=fresh[responsible.pk],
-        on_call=fresh[on_call.pk],
-        lead=fresh[lead.pk],
-        member=fresh[member.pk],
-        patient=patient,
-    )
+    return Team(team, responsible, on_call, lead, member, patient)

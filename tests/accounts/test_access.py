@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from accounts.models import Clinician, Patient, User
+from tests.admin_forms import change_form_data
 from tests.factories import enrollment_body
 
 
@@ -142,13 +143,7 @@ def test_admin_change_post_to_another_clinicians_patient_changes_nothing(
 
 
 def _complete_change_form(client: Any, patient: Patient) -> dict[str, Any]:
-    page = client.get(f"/admin/accounts/patient/{patient.pk}/change/")
-    form = page.context["adminform"].form
-    data = {name: form[name].value() for name in form.fields}
-    for prefix in _inline_prefixes(page):
-        data[f"{prefix}-TOTAL_FORMS"] = 0
-        data[f"{prefix}-INITIAL_FORMS"] = 0
-    return {key: ("" if value is None else value) for key, value in data.items()}
+    return change_form_data(client, f"/admin/accounts/patient/{patient.pk}/change/")
 
 
 def test_admin_can_change_own_patients_contact_details_but_not_clinical_facts(

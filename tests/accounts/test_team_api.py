@@ -22,12 +22,12 @@ def as_user(clinician: Clinician) -> APIClient:
 
 @pytest.fixture
 def north(db: Any) -> Team:
-    return make_team("north")
+    return make_team(name="north")
 
 
 @pytest.fixture
 def south(db: Any) -> Team:
-    return make_team("south")
+    return make_team(name="south")
 
 
 def test_a_member_lists_their_team_with_lead_on_call_and_members(north: Team, south: Team) -> None:

@@ -1,15 +1,20 @@
 """The clinicians' work queue in the admin: own patients, urgent first, actions, audit trail."""
 
+import re
 from datetime import date, timedelta
+from html import unescape
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Clinician, Patient
-from escalations.models import Escalation, ReferralClock
+from accounts.services import clinician_set_away
+from escalations.models import Escalation, Notification, ReferralClock
+from escalations.notifications import notify_step
 from escalations.rules import Clock, Hit, Severity
 from escalations.services import clock_start, escalate
+from tests.factories import Team, make_patient, make_team
 
 QUEUE = "/admin/escalations/escalation/"
 
@@ -236,4 +241,189 @@ def test_queue_queries_are_bounded_with_many_escalations(
             for i in range(2000)
         ]
     )
+    assert count() == few
+
+
+# --- the queue by care team ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def north(db: Any) -> Team:
+    return make_team(name="north")
+
+
+@pytest.fixture
+def south(db: Any) -> Team:
+    return make_team(name="south")
+
+
+def columns(page: Any, escalation: Escalation) -> dict[str, str]:
+    """The escalation's row in the queue as the clinician reads it: column name → text."""
+    rows = page.content.decode().split("<tr")
+    row = next(r for r in rows if f'name="_selected_action" value="{escalation.pk}"' in r)
+    cells = re.findall(r'<t[dh] class="field-(\w+)[^"]*">(.*?)</t[dh]>', row, re.S)
+    return {name: unescape(re.sub(r"<[^>]+>", "", text)).strip() for name, text in cells}
+
+
+def test_away_status_set_in_the_admin_shows_cover_in_the_queue(
+    admin_client_for: Any, client: Any, north: Team
+) -> None:
+    escalation = escalate(patient=north.patient, hit=hit("R1", Severity.EMERGENCY))
+    admin_client_for(north.responsible).post(
+        f"/admin/accounts/clinician/{north.responsible.pk}/change/",
+        {"away_until_0": "2026-06-20", "away_until_1": "09:00"},
+    )
+    client.logout()
+
+    row = columns(admin_client_for(north.lead).get(QUEUE), escalation)
+    clinician_set_away(
+        clinician=north.on_call, until=timezone.now() + timedelta(days=1), actor=north.on_call.user
+    )
+    row_on_call_away = columns(admin_client_for(north.lead).get(QUEUE), escalation)
+
+    assert row["responsible"] == f"{north.responsible} (away until Sat 20 Jun 09:00 UTC)"
+    assert row["covering"] == str(north.on_call)
+    assert row_on_call_away["covering"] == str(north.lead)
+
+
+def test_no_cover_is_shown_while_the_responsible_clinician_is_in(
+    admin_client_for: Any, north: Team
+) -> None:
+    escalation = escalate(patient=north.patient, hit=hit("R1", Severity.EMERGENCY))
+
+    row = columns(admin_client_for(north.lead).get(QUEUE), escalation)
+
+    assert (row["responsible"], row["covering"]) == (str(north.responsible), "-")
+
+
+def test_mine_and_my_team(admin_client_for: Any, north: Team, south: Team) -> None:
+    members_patient = make_patient(clinician=north.member, first_name="Mia").patient
+    mine = escalate(patient=north.patient, hit=hit("R15", Severity.ROUTINE))
+    colleagues = escalate(patient=members_patient, hit=hit("R15", Severity.ROUTINE))
+    escalate(patient=south.patient, hit=hit("R15", Severity.ROUTINE))
+    client = admin_client_for(north.responsible)
+
+    def shown(**query: str) -> set[int]:
+        return {e.pk for e in client.get(QUEUE, query).context["cl"].result_list}
+
+    assert shown(whose="mine") == {mine.pk}
+    assert shown(whose="team") == shown() == {mine.pk, colleagues.pk}
+
+
+def test_the_queue_shows_who_the_chain_told_when_and_its_step(
+    admin_client_for: Any, north: Team
+) -> None:
+    escalation = escalate(patient=north.patient, hit=hit("R1", Severity.EMERGENCY))
+    client = admin_client_for(north.member)
+    before = columns(client.get(QUEUE), escalation)
+
+    notify_step(escalation_id=escalation.pk, step=0, now=timezone.now())
+    first = columns(client.get(QUEUE), escalation)
+    notify_step(escalation_id=escalation.pk, step=1, now=timezone.now())
+    second = columns(client.get(QUEUE), escalation)
+
+    assert (before["notified"], before["chain"]) == ("-", "-")  # the admin's "empty"
+    assert first["notified"].startswith(f"{north.responsible} at Mon 15 Jun 17:")
+    assert first["chain"] == "0: responsible or cover"
+    assert second["notified"].startswith(f"{north.on_call}, {north.lead} at Mon 15 Jun 17:")
+    assert second["chain"] == "1: on call and lead"
+
+
+def test_assign_to_me_makes_me_responsible_and_is_audited(
+    admin_client_for: Any, north: Team
+) -> None:
+    escalation = escalate(patient=north.patient, hit=hit("R15", Severity.ROUTINE))
+    client = admin_client_for(north.member)
+
+    response = client.post(
+        QUEUE, {"action": "assign_to_me", "_selected_action": [escalation.pk]}, follow=True
+    )
+
+    north.patient.refresh_from_db()
+    assert north.patient.clinician == north.member
+    assert f"You are now responsible for {north.patient}." in response.content.decode()
+    event = AuditEvent.objects.get(patient=north.patient, what="responsible clinician")
+    assert (event.actor, event.detail) == (north.member.user, "north-resp → north-member")
+    assert columns(client.get(QUEUE, {"whose": "mine"}), escalation)["responsible"] == str(
+        north.member
+    )
+
+
+def test_assign_to_me_is_refused_for_another_teams_patient(
+    admin_client_for: Any, north: Team, south: Team
+) -> None:
+    theirs = escalate(patient=south.patient, hit=hit("R15", Severity.ROUTINE))
+
+    response = admin_client_for(north.member).post(
+        QUEUE, {"action": "assign_to_me", "_selected_action": [theirs.pk]}, follow=True
+    )
+
+    html = response.content.decode()
+    assert "Not assigned to you: 1 selected escalation(s) of patients outside" in html
+    assert str(south.patient) not in html
+    south.patient.refresh_from_db()
+    assert south.patient.clinician == south.responsible
+    assert not AuditEvent.objects.filter(what="responsible clinician").exists()
+
+
+def test_another_teams_escalation_is_404(admin_client_for: Any, north: Team, south: Team) -> None:
+    theirs = escalate(patient=south.patient, hit=hit("R1", Severity.EMERGENCY))
+    ours = escalate(patient=north.patient, hit=hit("R1", Severity.EMERGENCY))
+    client = admin_client_for(north.member)
+
+    assert client.get(f"{QUEUE}{ours.pk}/change/").status_code == 200  # a colleague's patient
+    assert client.get(f"{QUEUE}{theirs.pk}/change/").status_code == 404
+    assert theirs.pk not in {e.pk for e in client.get(QUEUE).context["cl"].result_list}
+
+
+def test_team_queue_queries_are_constant_however_many_rows(
+    admin_client_for: Any, north: Team
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clinician_set_away(
+        clinician=north.responsible,
+        until=timezone.now() + timedelta(days=1),
+        actor=north.responsible.user,
+    )
+    client = admin_client_for(north.lead)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(QUEUE).status_code == 200
+        return len(captured.captured_queries)
+
+    def escalations_with_notices(patient: Patient, n: int) -> None:
+        created = Escalation.objects.bulk_create(
+            Escalation(
+                patient=patient,
+                rule=f"Y{patient.pk}-{i}",
+                severity="emergency",
+                status="open",
+                reason="r",
+                due_at=timezone.now(),
+                chain_step=1,
+                last_notified_at=timezone.now(),
+            )
+            for i in range(n)
+        )
+        Notification.objects.bulk_create(
+            Notification(
+                escalation=escalation,
+                clinician=clinician,
+                step=step,
+                channel="sms",
+                sent_at=timezone.now(),
+            )
+            for escalation in created
+            for step, clinician in ((0, north.on_call), (1, north.on_call), (1, north.lead))
+        )
+
+    escalations_with_notices(north.patient, 1)
+    count()
+    few = count()
+    for owner in (north.member, north.on_call, north.lead):
+        escalations_with_notices(make_patient(clinician=owner).patient, 40)
+
     assert count() == few

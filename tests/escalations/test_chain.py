@@ -25,12 +25,12 @@ from tests.messaging.helpers import text_in
 
 @pytest.fixture
 def north(db: Any) -> Team:
-    return make_team("north")
+    return make_team(name="north")
 
 
 @pytest.fixture
 def south(db: Any) -> Team:
-    return make_team("south")
+    return make_team(name="south")
 
 
 def alerted(since: int = 0) -> list[str]:

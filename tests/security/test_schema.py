@@ -71,7 +71,7 @@ def test_every_request_body_takes_no_other_keys(published: dict[str, Any]) -> No
         if "requestBody" in operation
     ]
 
-    assert len(bodies) == 3
+    assert len(bodies) == 5
     for path, method in bodies:
         assert request_schema(published, method, path)["additionalProperties"] is False, path
 
@@ -79,21 +79,27 @@ def test_every_request_body_takes_no_other_keys(published: dict[str, Any]) -> No
 def test_an_extra_key_is_refused_by_each_body(
     published: dict[str, Any], api: Any, clinician: Any, patient: Any
 ) -> None:
+    from accounts.models import CareTeam
     from escalations.rules import Hit, Severity
     from escalations.services import escalate
     from tests.factories import enrollment_body
 
     escalation = escalate(patient=patient, hit=Hit("R23", Severity.H72, "wants contact"))
+    team = CareTeam.objects.create(name="Spine", lead=clinician)
+    clinician.team = team
+    clinician.save()
     bodies = {
-        "/api/v1/patients/": enrollment_body(),
-        "/api/v1/escalations/{escalation_id}/resolve/": {"note": "Called back."},
-        "/api/v1/auth/token/": {"username": "alice", "password": "x", "otp": "123456"},
+        ("post", "/api/v1/patients/"): enrollment_body(),
+        ("post", "/api/v1/escalations/{escalation_id}/resolve/"): {"note": "Called back."},
+        ("post", "/api/v1/auth/token/"): {"username": "alice", "password": "x", "otp": "123456"},
+        ("patch", "/api/v1/teams/{team_id}/"): {"on_call": "alice"},
+        ("patch", "/api/v1/clinicians/me/"): {"away_until": None},
     }
-    for path, body in bodies.items():
-        assert path in published["paths"]
-        url = path.replace("{escalation_id}", str(escalation.pk))
+    for (method, path), body in bodies.items():
+        assert method in published["paths"][path]
+        url = path.replace("{escalation_id}", str(escalation.pk)).replace("{team_id}", str(team.pk))
 
-        response = api.post(url, {**body, "risk_group": "low"}, format="json")
+        response = getattr(api, method)(url, {**body, "risk_group": "low"}, format="json")
 
         assert response.status_code == 400, path
         assert response.json()["risk_group"] == ["Unknown field."], path
