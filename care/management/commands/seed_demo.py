@@ -85,7 +85,7 @@ class Command(BaseCommand):
             )
             # Dana leads the demo team and is on call: the development phone can text her
             # alerts' "ACK <code>" from her number, +12015550199.
-            CareTeam.objects.filter(pk=clinician.team_id).update(on_call=clinician)
+            CareTeam.objects.filter(members=clinician).update(on_call=clinician)
         else:
             clinician.user.set_password(options["password"])
             clinician.user.save(update_fields=["password"])
