@@ -1,6 +1,8 @@
-"""Pages with many escalations: queries and latency of the admin queue and patient page, and of
-the patient's own pages (with a year of daily check-ins), with 100,000 escalations, against the
-same pages with 100 (the baseline, side by side).
+"""Pages with many escalations: queries and latency of the admin queue (all, "Mine", "My team")
+and patient page, the escalation API, the chain's sweep, and the patient's own pages (with a
+year of daily check-ins), with 100,000 escalations, against the same with 100 (the baseline,
+side by side). The clinician is in a care team of four who share the patients; the open
+escalations have been notified (step 0) and some are due for their next step.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/selfcare_bench \\
     .venv/bin/python benchmarks/admin_pages.py --escalations 100000
@@ -32,7 +34,8 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.services import patient_login_url  # noqa: E402
 from checkins.models import Answer, Checkin  # noqa: E402
-from escalations.models import Escalation  # noqa: E402
+from escalations import sweeps  # noqa: E402
+from escalations.models import Escalation, Notification  # noqa: E402
 
 RUNS = 15
 
@@ -53,6 +56,29 @@ def measure(client: Client, url: str) -> tuple[int, float]:
     for _ in range(RUNS):
         started = time.perf_counter()
         client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    return len(queries), statistics.median(times)
+
+
+def measure_sweep() -> tuple[int, float]:
+    """The chain's sweep as the tick runs it: queries and median ms (handing out nothing: the
+    steps it finds due are given back, so every run finds the same)."""
+    queries: list[str] = []
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    def refused(escalation_id: int, step: int) -> None:
+        raise ConnectionError("benchmark: the claim is given back")
+
+    sweeps.notification_enqueue = refused
+    with connection.execute_wrapper(count):
+        sweeps.escalations_chain(now=timezone.now())
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        sweeps.escalations_chain(now=timezone.now())
         times.append((time.perf_counter() - started) * 1000)
     return len(queries), statistics.median(times)
 
@@ -99,11 +125,17 @@ def main() -> None:
             "TRUNCATE accounts_patient, accounts_clinician, accounts_historicalpatient, "
             "programs_historicalenrollment, messaging_message, accounts_auditevent CASCADE"
         )
+    from accounts.models import CareTeam, Clinician
     from tests.conftest import staff_sign_in
     from tests.factories import make_clinician, make_patient
 
     clinician = make_clinician(username=f"bench-{os.getpid()}")
-    patients = [make_patient(clinician=clinician).patient for _ in range(50)]
+    team = CareTeam.objects.create(name=f"bench-{os.getpid()}")
+    colleagues = [make_clinician() for _ in range(3)]
+    Clinician.objects.filter(pk__in=[clinician.pk, *(c.pk for c in colleagues)]).update(team=team)
+    CareTeam.objects.filter(pk=team.pk).update(lead=colleagues[0], on_call=colleagues[1])
+    owners = [clinician, *colleagues]
+    patients = [make_patient(clinician=owners[i % 4]).patient for i in range(50)]
     a_year_of_checkins(patients[0])
     client = staff_sign_in(Client(), clinician.user)
     patient_client = Client()
@@ -116,11 +148,15 @@ def main() -> None:
     urls = {
         "queue": (client, "/admin/escalations/escalation/"),
         "queue, open only": (client, "/admin/escalations/escalation/?status__exact=open"),
+        "queue, mine": (client, "/admin/escalations/escalation/?whose=mine"),
+        "queue, my team": (client, "/admin/escalations/escalation/?whose=team"),
+        "API: escalations": (client, "/api/v1/escalations/?status=open"),
         "patient page": (client, f"/admin/accounts/patient/{patients[0].pk}/change/"),
         "patient: today": (patient_client, "/me/"),
         "patient: program": (patient_client, "/me/program/"),
         "patient: progress": (patient_client, "/me/progress/"),
     }
+    detail_url = ""  # set once the first escalations exist
 
     def add(n: int, offset: int = 0) -> None:
         now = timezone.now()
@@ -137,21 +173,46 @@ def main() -> None:
                         reason="benchmark",
                         due_at=now,
                         created_at=now,
+                        # Open ones were notified; ten (the same ten at both sizes) are due for their next step.
+                        chain_step=0 if offset + i < 1150 else None,
+                        next_step_at=(
+                            now - timedelta(minutes=1)
+                            if offset + i < 100 and (offset + i) % 10 == 0
+                            else now + timedelta(hours=1)
+                            if offset + i < 1150
+                            else None
+                        ),
                     )
                     for i in range(start, min(n, start + 10_000))
                 ]
             )
+        # Each notified: an SMS and an email to the responsible clinician at step 0.
+        open_ones = Escalation.objects.filter(chain_step=0, notifications__isnull=True)
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    escalation_id=pk, clinician_id=owner, step=0, channel=channel, sent_at=now
+                )
+                for pk, owner in open_ones.values_list("pk", "patient__clinician_id")
+                for channel in ("sms", "email")
+            ],
+            batch_size=5_000,
+        )
 
     add(100)
+    detail_url = f"/api/v1/escalations/{Escalation.objects.filter(chain_step=0).first().pk}/"  # type: ignore[union-attr]
+    urls["API: one escalation"] = (client, detail_url)
     small = {name: measure(*where) for name, where in urls.items()}
+    small["chain sweep (tick)"] = measure_sweep()
     add(args.escalations - 100, offset=100)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     large = {name: measure(*where) for name, where in urls.items()}
+    large["chain sweep (tick)"] = measure_sweep()
     print(
         f"{'page':20} {'queries (100 / ' + str(args.escalations) + ')':>26} {'median ms (100 / ' + str(args.escalations) + ')':>30}"
     )
-    for name in urls:
+    for name in small:
         (q1, t1), (q2, t2) = small[name], large[name]
         print(f"{name:20} {q1:>12} / {q2:<12} {t1:>13.1f} / {t2:<8.1f} ({t2 / t1:.1f}x)")
 
