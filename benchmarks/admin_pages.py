@@ -20,7 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfcare.settings")
-os.environ["LOG_LEVEL"] = "WARNING"
+os.environ["LOG_LEVEL"] = "ERROR"  # the sweep's given-back claims warn
 os.environ["CELERY_BROKER_URL"] = "memory://"
 
 import django
@@ -131,7 +131,7 @@ def main() -> None:
 
     clinician = make_clinician(username=f"bench-{os.getpid()}")
     team = CareTeam.objects.create(name=f"bench-{os.getpid()}")
-    colleagues = [make_clinician() for _ in range(3)]
+    colleagues = [make_clinician(username=f"bench-{os.getpid()}-{i}") for i in range(3)]
     Clinician.objects.filter(pk__in=[clinician.pk, *(c.pk for c in colleagues)]).update(team=team)
     CareTeam.objects.filter(pk=team.pk).update(lead=colleagues[0], on_call=colleagues[1])
     owners = [clinician, *colleagues]

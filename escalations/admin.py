@@ -110,6 +110,8 @@ class WhoseFilter(admin.SimpleListFilter):
         if self.value() == "team":
             if me.team_id is None:
                 return queryset.filter(patient__clinician=me)
+            if not request.user.is_superuser:
+                return queryset  # the queue already holds only the team's (visible_to)
             return queryset.filter(patient__clinician__team_id=me.team_id)
         return queryset
 

@@ -391,7 +391,7 @@ def test_a_worker_killed_mid_chain_loses_and_repeats_no_step(stack: Deployment) 
     assert done_before < count, "the worker finished before it was killed"
     print(f"steps done at the kill: {done_before} of {count}")
 
-    stack.start_worker("replacement")
+    stack.start_worker("replacement", beat=True)  # beat: the outbox sweep resends lost sends
     # The next ticks: the claims of the steps that were lost run out, and they are handed out
     # again (as the tick would CHAIN_CLAIM later); steps already sent are not.
     assert stack.django(HAND_OUT.format(later=0)) == 0
