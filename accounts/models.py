@@ -25,6 +25,36 @@ class User(AbstractUser):
     patients (never staff, no password: single-use links sent by SMS)."""
 
 
+@cache
+def known_timezones() -> frozenset[str]:
+    """IANA zone names from the tzdata package (the same on every machine), less the
+    placeholders that are not places."""
+    zones = resources.files("tzdata").joinpath("zones").read_text().split()
+    return frozenset(zones) - {"Factory", "localtime", "posixrules"}
+
+
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+def validate_single_line(value: str) -> None:
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValidationError("Must not contain line breaks or control characters.", code="control")
+
+
+def validate_plausible_date(value: date) -> None:
+    if value < EARLIEST_DATE:
+        raise ValidationError("Enter a date after 1900.", code="too_early")
+
+
+def validate_timezone(value: str) -> None:
+    if value not in known_timezones():
+        raise ValidationError(
+            "Unknown time zone %(value)s: use an IANA name such as America/New_York.",
+            code="invalid_timezone",
+            params={"value": repr(value)},
+        )
+
+
 class CareTeam(models.Model):
     """Clinicians who share their patients: every member sees and works the patients of every
     other member. The lead (or an operator) sets who is on call; the on-call member covers a
@@ -75,42 +105,18 @@ class Clinician(models.Model):
     away_until = models.DateTimeField(
         null=True, blank=True, help_text="While away, alerts go to the team's on-call member."
     )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text="Times in SelfCare are shown in this zone (IANA name); blank: the clinic's.",
+    )
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.username
 
     def is_away(self, at: Any = None) -> bool:
         return self.away_until is not None and self.away_until > (at or now())
-
-
-@cache
-def known_timezones() -> frozenset[str]:
-    """IANA zone names from the tzdata package (the same on every machine), less the
-    placeholders that are not places."""
-    zones = resources.files("tzdata").joinpath("zones").read_text().split()
-    return frozenset(zones) - {"Factory", "localtime", "posixrules"}
-
-
-EARLIEST_DATE = date(1900, 1, 1)
-
-
-def validate_single_line(value: str) -> None:
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise ValidationError("Must not contain line breaks or control characters.", code="control")
-
-
-def validate_plausible_date(value: date) -> None:
-    if value < EARLIEST_DATE:
-        raise ValidationError("Enter a date after 1900.", code="too_early")
-
-
-def validate_timezone(value: str) -> None:
-    if value not in known_timezones():
-        raise ValidationError(
-            "Unknown time zone %(value)s: use an IANA name such as America/New_York.",
-            code="invalid_timezone",
-            params={"value": repr(value)},
-        )
 
 
 class PainSite(models.TextChoices):

@@ -1,6 +1,7 @@
 """The clinicians' escalation queue: their care team's patients only (their own, in no team),
 most urgent first, with who is responsible, who covers now and who the chain has told."""
 
+from datetime import timedelta
 from typing import Any, cast
 
 from django import forms
@@ -10,7 +11,9 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from accounts.admin import OwnPatientsMixin, away_note, request_clinician
 from accounts.models import Patient, User
@@ -118,6 +121,25 @@ class WhoseFilter(admin.SimpleListFilter):
 
 CHAIN_STEPS = {0: "responsible or cover", 1: "on call and lead"}
 
+SEVERITY_WORDS = {
+    "emergency": "Emergency",
+    "same_day": "Same day",
+    "24h": "Within 24 hours",
+    "72h": "Within 72 hours",
+    "routine": "Routine",
+}
+
+
+def _span(delta: timedelta) -> str:
+    """A duration as a clinician says it: "40 min", "2 h 5 min", "3 days"."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return f"{max(minutes, 1)} min"
+    if minutes < 48 * 60:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return f"{minutes // (24 * 60)} days"
+
 
 class EscalationForm(forms.ModelForm[Escalation]):
     """The resolution note and a reply to the patient are typed; the buttons call the
@@ -151,9 +173,14 @@ class EscalationForm(forms.ModelForm[Escalation]):
 @admin.register(Escalation)
 class EscalationAdmin(OwnPatientsAdmin):
     list_display = [
-        "patient", "rule", "severity", "status", "due_at", "overdue", "evidence_count",
-        "responsible", "covering", "notified", "chain",
+        "patient_contact", "what", "severity_label", "due", "status", "evidence",
+        "team_side", "chain_side",
     ]  # fmt: skip
+    list_display_links = ["what"]
+
+    class Media:
+        css = {"all": ("escalations/queue.css",)}
+
     list_filter = [WhoseFilter, "severity", "status", "rule", OverdueFilter, ClockFilter]
     form = EscalationForm
     change_form_template = "admin/escalations/escalation_change_form.html"
@@ -187,11 +214,20 @@ class EscalationAdmin(OwnPatientsAdmin):
             .select_related("clinician__user")
             .order_by("id")
         )
+        # The patient's own words, for a message for the care team (R24): one query too.
+        words = (
+            Evidence.objects.filter(message__isnull=False)
+            .select_related("message")
+            .order_by("at", "pk")
+        )
         return (
             super()
             .get_queryset(request)
             .select_related(*self.list_select_related)
-            .prefetch_related(Prefetch("notifications", last_step, to_attr="last_step_notices"))
+            .prefetch_related(
+                Prefetch("notifications", last_step, to_attr="last_step_notices"),
+                Prefetch("evidence", words, to_attr="worded_evidence"),
+            )
             .annotate(queue_order=order)
             .order_by("queue_order", "due_at")
         )
@@ -236,12 +272,73 @@ class EscalationAdmin(OwnPatientsAdmin):
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 
-    @admin.display(description="Overdue")
-    def overdue(self, escalation: Escalation) -> str:
-        late = (
-            escalation.status != Escalation.Status.RESOLVED and escalation.due_at < timezone.now()
+    @admin.display(description="Evidence", ordering="evidence_count")
+    def evidence(self, escalation: Escalation) -> int:
+        return escalation.evidence_count
+
+    @admin.display(description="Responsible", ordering="patient__clinician__user__last_name")
+    def team_side(self, escalation: Escalation) -> str:
+        """The responsible clinician and, while they are away, who covers."""
+        cover = self.covering(escalation)
+        if not cover:
+            return self.responsible(escalation)
+        return format_html("{}<br>covered by {}", self.responsible(escalation), cover)
+
+    @admin.display(description="Chain", ordering="chain_step")
+    def chain_side(self, escalation: Escalation) -> str:
+        """The chain's step and whom it told, when."""
+        if escalation.chain_step is None:
+            return ""
+        return format_html("Step {}<br>{}", self.chain(escalation), self.notified(escalation))
+
+    @admin.display(description="Patient", ordering="patient__last_name")
+    def patient_contact(self, escalation: Escalation) -> str:
+        """The patient's name (their record), the last digits of their number, and a link
+        that calls it."""
+        patient = escalation.patient
+        phone = str(patient.phone)
+        record = reverse("admin:accounts_patient_change", args=[patient.pk])
+        return format_html(
+            '<a href="{}">{}</a><br><a class="tel" href="tel:{}">call ··{}</a>',
+            record,
+            patient,
+            phone,
+            phone[-4:],
         )
-        return "OVERDUE" if late else ""
+
+    @admin.display(description="What happened", ordering="rule")
+    def what(self, escalation: Escalation) -> str:
+        """The rule's reason in words; for a message for the care team (R24), the first line
+        of what the patient wrote."""
+        said = cast(list[Evidence], getattr(escalation, "worded_evidence", []))
+        if escalation.rule == "R24" and said and said[0].message:
+            first = said[0].message.body.strip().splitlines()[0] if said[0].message.body else ""
+            quote = first if len(first) <= 80 else first[:79] + "…"
+            return format_html("{}<br><q>{}</q>", escalation.reason, quote)
+        return escalation.reason
+
+    @admin.display(description="Severity", ordering="severity")
+    def severity_label(self, escalation: Escalation) -> str:
+        return format_html(
+            '<span class="severity severity-{}">{}</span>',
+            escalation.severity,
+            SEVERITY_WORDS.get(escalation.severity, escalation.severity),
+        )
+
+    @admin.display(description="Due", ordering="due_at")
+    def due(self, escalation: Escalation) -> str:
+        """When, in the clinician's own time zone (accounts.middleware), and how long from
+        now: "in 40 min" or "overdue by 2 h 5 min" while it is not resolved."""
+        when = timezone.localtime(escalation.due_at)
+        shown = f"{when:%a %d %b %H:%M} {when.tzname()}"
+        if escalation.status == Escalation.Status.RESOLVED:
+            return shown
+        left = escalation.due_at - timezone.now()
+        if left.total_seconds() < 0:
+            return format_html(
+                '{}<br><strong class="overdue">overdue by {}</strong>', shown, _span(-left)
+            )
+        return format_html("{}<br>in {}", shown, _span(left))
 
     @admin.display(description="Responsible", ordering="patient__clinician__user__last_name")
     def responsible(self, escalation: Escalation) -> str:

@@ -10,6 +10,8 @@ from selfcare import views
 admin.site.__class__ = OTPAdminSite
 admin.site.login_form = StaffLoginForm
 admin.site.site_header = "SelfCare"
+# The queue and the record need the width; the home page lists every section anyway.
+admin.site.enable_nav_sidebar = False
 admin.site.site_title = "SelfCare"
 admin.site.index_title = "Clinician workspace"
 

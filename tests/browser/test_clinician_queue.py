@@ -36,7 +36,7 @@ def test_the_queue_in_chromium(
         patient=patient, hit=Hit("R1", Severity.EMERGENCY, "Possible cauda equina symptoms.")
     )
     escalate(patient=patient, hit=Hit("R23", Severity.H72, "Asked to hear from the care team."))
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     page.goto(f"{live_server.url}/admin/")
     page.fill("#id_username", "alice")
@@ -44,8 +44,14 @@ def test_the_queue_in_chromium(
     page.fill("#id_otp_token", code(clinician))
     page.get_by_role("button", name="Log in").click()
     page.goto(f"{live_server.url}/admin/escalations/escalation/")
-    expect(page.get_by_role("cell", name="R1", exact=True)).to_be_visible()
-    page.screenshot(path=str(screenshots / "clinician-queue-1280.png"), full_page=True)
+    expect(page.get_by_role("link", name="Possible cauda equina symptoms.")).to_be_visible()
+    expect(page.get_by_text("Emergency", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name=f"call ··{str(patient.phone)[-4:]}").first).to_be_visible()
+    # The whole row fits the window: nothing scrolled off to the right.
+    fits = "document.querySelector('#result_list').scrollWidth <= "
+    fits += "document.querySelector('#changelist .results').clientWidth"
+    assert page.evaluate(fits), "the queue's columns scroll off to the right"
+    page.screenshot(path=str(screenshots / "clinician-queue-1366.png"), full_page=True)
 
     page.goto(f"{live_server.url}/admin/escalations/escalation/{emergency.pk}/change/")
     page.fill("#id_resolution_note", "Phoned; patient on the way to the emergency department.")
@@ -55,5 +61,5 @@ def test_the_queue_in_chromium(
 
     page.goto(f"{live_server.url}/admin/accounts/auditevent/")
     expect(page.get_by_text(f"escalation {emergency.pk}").first).to_be_visible()
-    page.screenshot(path=str(screenshots / "clinician-audit-1280.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "clinician-audit-1366.png"), full_page=True)
     assert not [e for e in console_errors if "Content Security Policy" in e]

@@ -281,9 +281,9 @@ def test_away_status_set_in_the_admin_shows_cover_in_the_queue(
     )
     row_on_call_away = columns(admin_client_for(north.lead).get(QUEUE), escalation)
 
-    assert row["responsible"] == f"{north.responsible} (away until Sat 20 Jun 09:00 UTC)"
-    assert row["covering"] == str(north.on_call)
-    assert row_on_call_away["covering"] == str(north.lead)
+    away = f"{north.responsible} (away until Sat 20 Jun 09:00 UTC)"
+    assert row["team_side"] == f"{away}covered by {north.on_call}"
+    assert row_on_call_away["team_side"] == f"{away}covered by {north.lead}"
 
 
 def test_no_cover_is_shown_while_the_responsible_clinician_is_in(
@@ -293,7 +293,7 @@ def test_no_cover_is_shown_while_the_responsible_clinician_is_in(
 
     row = columns(admin_client_for(north.lead).get(QUEUE), escalation)
 
-    assert (row["responsible"], row["covering"]) == (str(north.responsible), "-")
+    assert row["team_side"] == str(north.responsible)
 
 
 def test_mine_and_my_team(admin_client_for: Any, north: Team, south: Team) -> None:
@@ -322,11 +322,13 @@ def test_the_queue_shows_who_the_chain_told_when_and_its_step(
     notify_step(escalation_id=escalation.pk, step=1, now=timezone.now())
     second = columns(client.get(QUEUE), escalation)
 
-    assert (before["notified"], before["chain"]) == ("-", "-")  # the admin's "empty"
-    assert first["notified"].startswith(f"{north.responsible} at Mon 15 Jun 17:")
-    assert first["chain"] == "0: responsible or cover"
-    assert second["notified"].startswith(f"{north.on_call}, {north.lead} at Mon 15 Jun 17:")
-    assert second["chain"] == "1: on call and lead"
+    assert before["chain_side"] == "-"  # the admin's "empty"
+    assert first["chain_side"].startswith(
+        f"Step 0: responsible or cover{north.responsible} at Mon 15 Jun 17:"
+    )
+    assert second["chain_side"].startswith(
+        f"Step 1: on call and lead{north.on_call}, {north.lead} at Mon 15 Jun 17:"
+    )
 
 
 def test_assign_to_me_makes_me_responsible_and_is_audited(
@@ -344,7 +346,7 @@ def test_assign_to_me_makes_me_responsible_and_is_audited(
     assert f"You are now responsible for {north.patient}." in response.content.decode()
     event = AuditEvent.objects.get(patient=north.patient, what="responsible clinician")
     assert (event.actor, event.detail) == (north.member.user, "north-resp → north-member")
-    assert columns(client.get(QUEUE, {"whose": "mine"}), escalation)["responsible"] == str(
+    assert columns(client.get(QUEUE, {"whose": "mine"}), escalation)["team_side"] == str(
         north.member
     )
 
@@ -427,3 +429,49 @@ def test_team_queue_queries_are_constant_however_many_rows(
         escalations_with_notices(make_patient(clinician=owner).patient, 40)
 
     assert count() == few
+
+
+def test_each_row_reads_in_words_in_the_clinicians_own_time_zone(
+    admin_client_for: Any, clinician: Clinician, patient: Patient, client: Any
+) -> None:
+    from messaging.models import Message
+
+    emergency = escalate(
+        patient=patient, hit=Hit("R1", Severity.EMERGENCY, "Possible cauda equina symptoms.")
+    )
+    words = Message.objects.create(
+        direction="in",
+        patient=patient,
+        phone=str(patient.phone),
+        body="Can someone call me?\nThanks",
+        provider_sid="SMwords",
+    )
+    remark = escalate(
+        patient=patient, hit=Hit("R24", Severity.H24, "A message for the care team."), message=words
+    )
+    Escalation.objects.filter(pk=emergency.pk).update(due_at=timezone.now() - timedelta(minutes=40))
+    Clinician.objects.filter(pk=clinician.pk).update(time_zone="America/Chicago")
+
+    page = admin_client_for(clinician).get(QUEUE)
+    row, said = columns(page, emergency), columns(page, remark)
+
+    assert row["what"] == "Possible cauda equina symptoms."
+    assert row["severity_label"] == "Emergency"
+    assert "overdue by 40 min" in row["due"]
+    assert row["due"].startswith("Mon 15 Jun 11:20 CDT")  # 16:20 UTC, in Chicago
+    assert row["patient_contact"] == f"{patient}call ··{str(patient.phone)[-4:]}"
+    assert f'href="tel:{patient.phone}"' in page.content.decode()
+    assert said["what"] == "A message for the care team.Can someone call me?"
+    assert said["severity_label"] == "Within 24 hours"
+    assert said["due"].endswith("in 23 h 59 min") or said["due"].endswith("in 24 h")
+
+
+def test_a_clinician_without_a_time_zone_sees_the_clinics(
+    admin_client_for: Any, clinician: Clinician, patient: Patient, settings: Any
+) -> None:
+    settings.CLINIC_TIME_ZONE = "Europe/London"
+    escalation = escalate(patient=patient, hit=Hit("R1", Severity.EMERGENCY, "ces"))
+
+    row = columns(admin_client_for(clinician).get(QUEUE), escalation)
+
+    assert "GMT" in row["due"] or "BST" in row["due"]
