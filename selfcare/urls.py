@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
-from django_otp.admin import OTPAdminSite
 
 from accounts.forms import StaffLoginForm
 from messaging import views as messaging_views
 from selfcare import views
+from selfcare.admin_site import SelfCareAdminSite
 
 # Staff sign in with a password and a TOTP code; unverified staff are treated as not staff.
-admin.site.__class__ = OTPAdminSite
+# The index is the clinicians' dashboard (selfcare/admin_site.py).
+admin.site.__class__ = SelfCareAdminSite
 admin.site.login_form = StaffLoginForm
 admin.site.site_header = "SelfCare"
 # The queue and the record need the width; the home page lists every section anyway.
