@@ -20,6 +20,7 @@ from accounts.models import Patient, User
 from accounts.services import audit, patient_reassign
 from escalations.models import Escalation, Evidence, Notification, ReferralClock
 from escalations.notifications import step_recipients
+from escalations.rules import SEVERITY_WORDS, Severity
 from escalations.services import (
     CARE_TEAM_REPLY_MAX,
     CareTeamReplyRefused,
@@ -120,14 +121,6 @@ class WhoseFilter(admin.SimpleListFilter):
 
 
 CHAIN_STEPS = {0: "responsible or cover", 1: "on call and lead"}
-
-SEVERITY_WORDS = {
-    "emergency": "Emergency",
-    "same_day": "Same day",
-    "24h": "Within 24 hours",
-    "72h": "Within 72 hours",
-    "routine": "Routine",
-}
 
 
 def _span(delta: timedelta) -> str:
@@ -312,7 +305,8 @@ class EscalationAdmin(OwnPatientsAdmin):
         of what the patient wrote."""
         said = cast(list[Evidence], getattr(escalation, "worded_evidence", []))
         if escalation.rule == "R24" and said and said[0].message:
-            first = said[0].message.body.strip().splitlines()[0] if said[0].message.body else ""
+            lines = said[0].message.body.strip().splitlines()
+            first = lines[0] if lines else ""
             quote = first if len(first) <= 80 else first[:79] + "…"
             return format_html("{}<br><q>{}</q>", escalation.reason, quote)
         return escalation.reason
@@ -322,7 +316,7 @@ class EscalationAdmin(OwnPatientsAdmin):
         return format_html(
             '<span class="severity severity-{}">{}</span>',
             escalation.severity,
-            SEVERITY_WORDS.get(escalation.severity, escalation.severity),
+            SEVERITY_WORDS[Severity(escalation.severity)],
         )
 
     @admin.display(description="Due", ordering="due_at")

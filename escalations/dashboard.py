@@ -15,19 +15,12 @@ from django.urls import reverse
 
 from accounts.models import Clinician, Patient, User
 from escalations.models import Escalation, ReferralClock
-from escalations.rules import SEVERITY_ORDER, Clock, Severity
+from escalations.rules import SEVERITY_ORDER, SEVERITY_WORDS, Clock
 from selfcare.clock import clinic_time_text
 
 CLOCK_WINDOW = timedelta(days=7)
 SILENT_RULE = "R19"  # no replies: the patient went silent
 
-SEVERITY_WORDS = {
-    Severity.EMERGENCY: "Emergency",
-    Severity.SAME_DAY: "Same day",
-    Severity.H24: "Within 24 hours",
-    Severity.H72: "Within 72 hours",
-    Severity.ROUTINE: "Routine",
-}
 CLOCK_WORDS = {Clock.TWO_WEEKS: "2-week referral", Clock.THREE_MONTHS: "3-month referral"}
 
 
@@ -60,19 +53,18 @@ class Dashboard:
 @dataclass(frozen=True)
 class _Scope:
     heading: str
-    where: Q  # on Escalation
-    clock_where: Q  # on ReferralClock
+    where: Q  # on Escalation and ReferralClock alike (both reach `patient`)
     params: dict[str, str]  # the queue's `whose` filter
 
 
 def _scopes(user: User) -> list[_Scope]:
     me: Clinician | None = getattr(user, "clinician", None)
     if me is None:  # an operator or superuser without a profile: everything they may see
-        return [_Scope("All", Q(), Q(), {})]
-    scopes = [_Scope("Mine", Q(patient__clinician=me), Q(patient__clinician=me), {"whose": "mine"})]
+        return [_Scope("All", Q(), {})]
+    scopes = [_Scope("Mine", Q(patient__clinician=me), {"whose": "mine"})]
     if me.team_id is not None:
         team = Q(patient__clinician__team_id=me.team_id)
-        scopes.append(_Scope("My team", team, team, {"whose": "team"}))
+        scopes.append(_Scope("My team", team, {"whose": "team"}))
     return scopes
 
 
@@ -99,7 +91,7 @@ def dashboard_for(*, user: User, now: datetime) -> Dashboard:
 
     due = Q(stopped_at__isnull=True, deadline__lt=now + CLOCK_WINDOW)
     clock_aggregates = {
-        f"clock_{i}_{kind}": Count("pk", filter=scope.clock_where & due & Q(kind=kind))
+        f"clock_{i}_{kind}": Count("pk", filter=scope.where & due & Q(kind=kind))
         for i, scope in enumerate(scopes)
         for kind in Clock
     }

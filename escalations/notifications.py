@@ -96,7 +96,7 @@ def notify_step(*, escalation_id: int, step: int, now: datetime | None = None) -
     with transaction.atomic():
         escalation = (
             Escalation.objects.select_for_update(of=("self",))
-            .select_related("patient__clinician__team")
+            .select_related("patient__clinician__team__on_call", "patient__clinician__team__lead")
             .get(pk=escalation_id)
         )
         expected = 0 if escalation.chain_step is None else escalation.chain_step + 1
@@ -116,7 +116,7 @@ def _notify(escalation: Escalation, clinician: Clinician, *, step: int, now: dat
     """One clinician's SMS and email for one step: severity, due time, link, code; no PHI."""
     link = public_url("admin:escalations_escalation_change", escalation.pk)
     severity = escalation.get_severity_display()
-    covering = "" if clinician.pk == escalation.patient.clinician_id else "your team's "
+    whose = "your " if clinician.pk == escalation.patient.clinician_id else "your team's "
     if clinician.phone:
         message_queue(
             patient=None,
@@ -127,7 +127,7 @@ def _notify(escalation: Escalation, clinician: Clinician, *, step: int, now: dat
                 "due": clinic_time_text(escalation.due_at, "%H:%M"),
                 "link": link,
                 "code": escalation.ack_code,
-                "whose": covering or "your ",
+                "whose": whose,
             },
             priority=Priority.EMERGENCY,
             language="en",
@@ -144,7 +144,7 @@ def _notify(escalation: Escalation, clinician: Clinician, *, step: int, now: dat
             recipient=clinician.email,
             subject=f"SelfCare: {severity} escalation to review",
             body=(
-                f"A {severity} escalation for one of {covering or 'your '}patients "
+                f"A {severity} escalation for one of {whose}patients "
                 f"is due by {clinic_time_text(escalation.due_at)}.\n\n"
                 f"Open it in SelfCare: {link}\n"
                 f"Or reply to the SMS alert: ACK {escalation.ack_code}\n"

@@ -26,6 +26,16 @@ class Severity(StrEnum):
     ROUTINE = "routine"
 
 
+# How a clinician reads each severity (the queue, the dashboard).
+SEVERITY_WORDS = {
+    Severity.EMERGENCY: "Emergency",
+    Severity.SAME_DAY: "Same day",
+    Severity.H24: "Within 24 hours",
+    Severity.H72: "Within 72 hours",
+    Severity.ROUTINE: "Routine",
+}
+
+
 # Most severe first; used to pick the one message a patient gets.
 SEVERITY_ORDER = [
     Severity.EMERGENCY,

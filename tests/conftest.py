@@ -11,7 +11,7 @@ import time_machine
 from rest_framework.test import APIClient
 
 from accounts.models import Clinician, Patient
-from tests.factories import make_clinician, make_patient
+from tests.factories import Team, make_clinician, make_patient, make_team
 
 TWILIO_TEST_TOKEN = "test-auth-token"
 PUBLIC_BASE_URL = "https://selfcare.example.org"
@@ -82,6 +82,18 @@ def other_clinician(db: Any) -> Clinician:
 @pytest.fixture
 def patient(clinician: Clinician) -> Patient:
     return make_patient(clinician=clinician, first_name="Alma", last_name="Own").patient
+
+
+@pytest.fixture
+def north(db: Any) -> Team:
+    """Care team "north" (tests.factories.make_team): four clinicians and one patient."""
+    return make_team(name="north")
+
+
+@pytest.fixture
+def south(db: Any) -> Team:
+    """A second care team, for what must not cross between teams."""
+    return make_team(name="south")
 
 
 @pytest.fixture

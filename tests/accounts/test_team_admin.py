@@ -10,7 +10,7 @@ from django.test import Client
 from accounts.models import AuditEvent, CareTeam, Clinician, Patient, User
 from tests.admin_forms import change_form_data
 from tests.conftest import staff_sign_in
-from tests.factories import Team, make_clinician, make_patient, make_team
+from tests.factories import Team, make_clinician, make_patient
 
 TEAMS = "/admin/accounts/careteam/"
 CLINICIANS = "/admin/accounts/clinician/"
@@ -26,16 +26,6 @@ def clinician_url(clinician: Clinician) -> str:
 
 def patient_url(patient: Patient) -> str:
     return f"/admin/accounts/patient/{patient.pk}/change/"
-
-
-@pytest.fixture
-def north(db: Any) -> Team:
-    return make_team(name="north")
-
-
-@pytest.fixture
-def south(db: Any) -> Team:
-    return make_team(name="south")
 
 
 @pytest.fixture

@@ -11,23 +11,13 @@ from accounts.models import AuditEvent, Clinician
 from escalations.notifications import notify_step
 from escalations.rules import Hit, Severity
 from escalations.services import escalate
-from tests.factories import Team, make_patient, make_team
+from tests.factories import Team, make_patient
 
 
 def as_user(clinician: Clinician) -> APIClient:
     client = APIClient()
     client.force_authenticate(clinician.user)
     return client
-
-
-@pytest.fixture
-def north(db: Any) -> Team:
-    return make_team(name="north")
-
-
-@pytest.fixture
-def south(db: Any) -> Team:
-    return make_team(name="south")
 
 
 def test_a_member_lists_their_team_with_lead_on_call_and_members(north: Team, south: Team) -> None:

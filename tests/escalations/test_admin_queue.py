@@ -14,7 +14,7 @@ from escalations.models import Escalation, Notification, ReferralClock
 from escalations.notifications import notify_step
 from escalations.rules import Clock, Hit, Severity
 from escalations.services import clock_start, escalate
-from tests.factories import Team, make_patient, make_team
+from tests.factories import Team, make_patient
 
 QUEUE = "/admin/escalations/escalation/"
 
@@ -247,16 +247,6 @@ def test_queue_queries_are_bounded_with_many_escalations(
 # --- the queue by care team ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def north(db: Any) -> Team:
-    return make_team(name="north")
-
-
-@pytest.fixture
-def south(db: Any) -> Team:
-    return make_team(name="south")
-
-
 def columns(page: Any, escalation: Escalation) -> dict[str, str]:
     """The escalation's row in the queue as the clinician reads it: column name → text."""
     rows = page.content.decode().split("<tr")
@@ -475,3 +465,21 @@ def test_a_clinician_without_a_time_zone_sees_the_clinics(
     row = columns(admin_client_for(clinician).get(QUEUE), escalation)
 
     assert "GMT" in row["due"] or "BST" in row["due"]
+
+
+def test_a_blank_text_for_the_care_team_still_shows_its_row(
+    admin_client_for: Any, clinician: Clinician, patient: Patient
+) -> None:
+    from messaging.models import Message
+
+    blank = Message.objects.create(
+        direction="in", patient=patient, phone=str(patient.phone), body="  \n ", provider_sid="SMb"
+    )
+    escalation = escalate(
+        patient=patient, hit=Hit("R24", Severity.H24, "A message for the care team."), message=blank
+    )
+
+    page = admin_client_for(clinician).get(QUEUE)
+
+    assert page.status_code == 200
+    assert columns(page, escalation)["what"] == "A message for the care team."

@@ -19,18 +19,11 @@ from escalations.services import escalate, escalation_acknowledge
 from escalations.sweeps import CHAIN_CLAIM, escalations_chain, escalations_sweep
 from messaging.backends import locmem
 from messaging.models import Message
-from tests.factories import Team, make_clinician, make_patient, make_team
+from tests.factories import Team, make_clinician, make_patient
 from tests.messaging.helpers import text_in
 
-
-@pytest.fixture
-def north(db: Any) -> Team:
-    return make_team(name="north")
-
-
-@pytest.fixture
-def south(db: Any) -> Team:
-    return make_team(name="south")
+# Chains run day and night: at each hour and DST day of tests/conftest.py's ANY_HOUR.
+pytestmark = pytest.mark.any_hour
 
 
 def alerted(since: int = 0) -> list[str]:
@@ -318,3 +311,68 @@ def test_createclinician_joins_or_creates_the_team(db: Any) -> None:
     assert team.lead is not None
     assert team.lead.user.username == "dana"
     assert sorted(team.members.values_list("user__username", flat=True)) == ["dana", "eli"]
+
+
+def _acknowledge_a_text(north: Team, severity: Severity) -> Message:
+    """The patient texted, a `severity` escalation holds their words, a clinician acknowledges
+    it: the one text the patient is sent back."""
+    words = Message.objects.create(
+        direction="in",
+        patient=north.patient,
+        phone=str(north.patient.phone),
+        body="my leg has gone weak",
+        provider_sid=f"SMack{severity}",
+    )
+    escalation = escalate(
+        patient=north.patient, hit=Hit("R25", severity, "the patient's words"), message=words
+    )
+    escalation_acknowledge(escalation=escalation, user=north.responsible.user)
+    return Message.objects.get(patient=north.patient, template="care_team_acknowledged")
+
+
+def test_the_acknowledgement_text_waits_for_the_end_of_quiet_hours_unless_an_emergency(
+    north: Team,
+) -> None:
+    from messaging.outbox import message_send
+
+    zone = ZoneInfo(north.patient.timezone)
+    night = (datetime.now(zone) + timedelta(days=1)).replace(hour=2, minute=0, second=0)
+    with time_machine.travel(night, tick=False):
+        told = _acknowledge_a_text(north, Severity.SAME_DAY)
+        outcome = message_send(message_id=told.pk, now=night)
+    assert outcome.status == "pending"
+    assert outcome.retry_at is not None
+    assert outcome.retry_at.astimezone(zone).hour == north.patient.quiet_hours_end.hour
+    assert locmem.outbox == []
+
+    Message.objects.filter(pk=told.pk).delete()
+    Escalation.objects.update(status="resolved")
+    with time_machine.travel(night, tick=False):
+        urgent = _acknowledge_a_text(north, Severity.EMERGENCY)
+        assert message_send(message_id=urgent.pk, now=night).status == "queued"
+    assert [m.to for m in locmem.outbox] == [str(north.patient.phone)]
+
+
+def test_a_patient_without_sms_consent_is_not_texted_the_acknowledgement(north: Team) -> None:
+    from accounts.services import patient_set_sms_consent
+
+    patient_set_sms_consent(patient=north.patient, state="opted_out", source="sms_keyword")
+
+    told = _acknowledge_a_text(north, Severity.SAME_DAY)
+
+    assert told.status == "suppressed"
+
+
+def test_a_code_two_of_my_alerts_share_is_refused_politely(client: Client, north: Team) -> None:
+    first = escalate(patient=north.patient, hit=Hit("R1", Severity.EMERGENCY, "ces"))
+    second = escalate(
+        patient=make_patient(clinician=north.member).patient,
+        hit=Hit("R2", Severity.EMERGENCY, "weak"),
+    )
+    Escalation.objects.filter(pk__in=[first.pk, second.pk]).update(ack_code="4321")
+
+    text_in(client, sender=phone(north.lead), body="ACK 4321")
+
+    assert locmem.outbox[-1].to == phone(north.lead)
+    assert "two of your alerts have the code 4321" in locmem.outbox[-1].body
+    assert not Escalation.objects.filter(status="acknowledged").exists()
