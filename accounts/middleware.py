@@ -2,11 +2,11 @@
 own time zone."""
 
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from selfcare.clock import clinic_zone
 
 ADMIN_PREFIX = "/admin/"
 
@@ -20,8 +20,7 @@ def clinician_time_zone(get_response: Callable[[HttpRequest], HttpResponse]) -> 
         if not request.path.startswith(ADMIN_PREFIX) or not request.user.is_authenticated:
             return get_response(request)
         clinician = getattr(request.user, "clinician", None)
-        zone = (clinician.time_zone if clinician else "") or settings.CLINIC_TIME_ZONE
-        timezone.activate(ZoneInfo(zone))
+        timezone.activate(clinician.zone if clinician else clinic_zone())
         try:
             return get_response(request)
         finally:

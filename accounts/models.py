@@ -4,6 +4,7 @@ from datetime import date, time
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -14,7 +15,7 @@ from django.utils.timezone import now
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
-from selfcare.clock import latest_today
+from selfcare.clock import clinic_zone, latest_today
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -117,6 +118,12 @@ class Clinician(models.Model):
 
     def is_away(self, at: Any = None) -> bool:
         return self.away_until is not None and self.away_until > (at or now())
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The clinician's own time zone, else the clinic's: every time shown or sent to
+        them (the admin, their alerts) is on this clock."""
+        return ZoneInfo(self.time_zone) if self.time_zone else clinic_zone()
 
 
 class PainSite(models.TextChoices):

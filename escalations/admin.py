@@ -30,7 +30,7 @@ from escalations.services import (
     escalation_acknowledge,
     escalation_resolve,
 )
-from selfcare.clock import clinic_time_text, latest_today
+from selfcare.clock import latest_today, shown_time_text
 
 
 class OwnPatientsAdmin(OwnPatientsMixin, admin.ModelAdmin[Any]):
@@ -357,7 +357,7 @@ class EscalationAdmin(OwnPatientsAdmin):
             return ""
         notices = cast(list[Notification], getattr(escalation, "last_step_notices", []))
         names = list(dict.fromkeys(str(n.clinician) for n in notices if n.clinician))
-        when = clinic_time_text(escalation.last_notified_at, "%a %d %b %H:%M")
+        when = shown_time_text(escalation.last_notified_at)
         return f"{', '.join(names)} at {when}" if names else when
 
     @admin.display(description="Chain step", ordering="chain_step")

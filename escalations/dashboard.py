@@ -16,7 +16,7 @@ from django.urls import reverse
 from accounts.models import Clinician, Patient, User
 from escalations.models import Escalation, ReferralClock
 from escalations.rules import SEVERITY_ORDER, SEVERITY_WORDS, Clock
-from selfcare.clock import clinic_time_text
+from selfcare.clock import shown_time_text
 
 CLOCK_WINDOW = timedelta(days=7)
 SILENT_RULE = "R19"  # no replies: the patient went silent
@@ -43,7 +43,7 @@ class Dashboard:
     overdue: list[Row]
     clocks: list[Row]  # running clocks due within CLOCK_WINDOW, by kind
     silent: Row
-    as_of: str  # `now` on the clinic's clock
+    as_of: str  # `now` on the viewer's clock
 
     @property
     def silent_rows(self) -> list[Row]:
@@ -135,5 +135,5 @@ def dashboard_for(*, user: User, now: datetime) -> Dashboard:
             {"rule__exact": SILENT_RULE, "status__in": "open,acknowledged"},
             counts,
         ),
-        as_of=clinic_time_text(now),
+        as_of=shown_time_text(now),
     )

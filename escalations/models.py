@@ -8,10 +8,10 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Clinician, Patient
-from escalations.rules import Clock, Severity
+from escalations.rules import CLOCK_WORDS, Clock, Severity
 
 SEVERITY_CHOICES = [(s.value, s.value) for s in Severity]
-CLOCK_CHOICES = [(c.value, c.value) for c in Clock]
+CLOCK_CHOICES = [(c.value, CLOCK_WORDS[c]) for c in Clock]
 
 
 class EscalationQuerySet(models.QuerySet["Escalation"]):

@@ -124,7 +124,7 @@ def _notify(escalation: Escalation, clinician: Clinician, *, step: int, now: dat
             text="staff_alert",
             context={
                 "severity": severity,
-                "due": clinic_time_text(escalation.due_at, "%H:%M"),
+                "due": clinic_time_text(escalation.due_at, "%H:%M", clinician.zone),
                 "link": link,
                 "code": escalation.ack_code,
                 "whose": whose,
@@ -145,7 +145,7 @@ def _notify(escalation: Escalation, clinician: Clinician, *, step: int, now: dat
             subject=f"SelfCare: {severity} escalation to review",
             body=(
                 f"A {severity} escalation for one of {whose}patients "
-                f"is due by {clinic_time_text(escalation.due_at)}.\n\n"
+                f"is due by {clinic_time_text(escalation.due_at, zone=clinician.zone)}.\n\n"
                 f"Open it in SelfCare: {link}\n"
                 f"Or reply to the SMS alert: ACK {escalation.ack_code}\n"
             ),

@@ -60,6 +60,9 @@ class Clock(StrEnum):
     THREE_MONTHS = "3m"  # specialist within 3 months of onset_date (presentation if unknown)
 
 
+CLOCK_WORDS = {Clock.TWO_WEEKS: "2-week referral", Clock.THREE_MONTHS: "3-month referral"}
+
+
 # Thresholds, with sources.
 LEG_PAIN_SEVERE = 7  # R8: leg NRS ≥ 7 twice (anchors R8, NICE NG59 sciatica pathway)
 PAIN_SEVERE = 8  # R12: any NRS ≥ 8 twice (Basch STAR: severe symptoms → 72 h action)

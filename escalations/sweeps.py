@@ -205,18 +205,20 @@ def _leading(values: list[str], wanted: str) -> Iterable[str]:
 
 
 def _email_clock_reminder(clock: ReferralClock, *, now: datetime) -> None:
-    email = covering(clock.patient.clinician, now=now).email
+    recipient = covering(clock.patient.clinician, now=now)
+    email = recipient.email
+    link = public_url("admin:escalations_referralclock_change", clock.pk)
     if not email:
         logger.warning("referral clock %s: its clinician has no email for the reminder", clock.pk)
         return
     email_queue(
         clock=clock,
         recipient=email,
-        subject=f"SelfCare: referral clock {clock.kind} at half time",
+        subject=f"SelfCare: {clock.get_kind_display()} clock at half time",
         body=(
-            f"A {clock.kind} referral clock for one of your patients reaches its deadline on "
-            f"{clinic_time_text(clock.deadline)}. Record the referral or dismiss the clock in "
-            f"SelfCare: {public_url('admin:escalations_referralclock_change', clock.pk)}\n"
+            f"A {clock.get_kind_display()} clock for one of your patients reaches its deadline on "
+            f"{clinic_time_text(clock.deadline, zone=recipient.zone)}. Record the referral or "
+            f"dismiss the clock in SelfCare: {link}\n"
         ),
     )
 

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 
 # The easternmost civil time zone (Pacific/Kiritimati): no place on Earth is later than this.
 LATEST_OFFSET = timedelta(hours=14)
@@ -45,9 +46,19 @@ def clinic_zone() -> ZoneInfo:
     return ZoneInfo(settings.CLINIC_TIME_ZONE)
 
 
-def clinic_time_text(instant: datetime, form: str = "%Y-%m-%d %H:%M") -> str:
-    """An instant as the clinic's clock shows it, with the zone's abbreviation ("14:05 CST")."""
-    local = instant.astimezone(clinic_zone())
+def clinic_time_text(
+    instant: datetime, form: str = "%Y-%m-%d %H:%M", zone: tzinfo | None = None
+) -> str:
+    """An instant as the clinic's clock (or `zone`'s) shows it, with the zone's abbreviation
+    ("14:05 CST")."""
+    local = instant.astimezone(zone or clinic_zone())
+    return f"{local.strftime(form)} {local.tzname()}"
+
+
+def shown_time_text(instant: datetime, form: str = "%a %d %b %H:%M") -> str:
+    """An instant in the active time zone (in the admin: the signed-in clinician's own, see
+    accounts.middleware), with the zone's abbreviation ("Mon 15 Jun 12:00 CDT")."""
+    local = timezone.localtime(instant)
     return f"{local.strftime(form)} {local.tzname()}"
 
 

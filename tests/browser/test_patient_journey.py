@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import Patient
 from accounts.services import patient_login_url
+from tests.browser.axe import assert_accessible
 from tests.programs.content_fixture import make_content
 
 # The live server runs in a thread of this process against the same (file) database, so the
@@ -23,8 +23,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.wall_clock,
 ]
-
-BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -149,14 +147,6 @@ PAGES = [
 ]
 
 
-def format_violations(violations: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']}\n"
-        + "\n".join(f"    {node['target']}" for node in v["nodes"])
-        for v in violations
-    )
-
-
 @pytest.mark.parametrize(("path", "signed_in"), PAGES)
 def test_no_serious_accessibility_violations(
     page: Page,
@@ -183,9 +173,5 @@ def test_no_serious_accessibility_violations(
     if path == "/me/progress/":
         expect(page.locator("svg.chart")).to_be_visible()
     page.screenshot(path=screenshots / f"a11y-{request.node.callspec.id}-375.png", full_page=True)
-    violations = Axe().run(page).response["violations"]
-    if violations:  # moderate and minor ones are shown (with -rP or on failure), not failed
-        print(f"axe-core on {path}:\n{format_violations(violations)}")
-    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, f"axe-core on {path}:\n{format_violations(blocking)}"
+    assert_accessible(page, path)
     assert_no_csp_errors(console_errors)

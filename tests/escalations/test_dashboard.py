@@ -231,7 +231,7 @@ def test_a_superuser_without_a_clinician_profile_sees_all(
     assert 'id="content-main"' in page  # the app list is still below
 
 
-def test_the_page_shows_words_and_the_clinic_clock(
+def test_the_page_shows_words_and_the_clinicians_clock(
     admin_client_for: Any, ours: Team, rows: Any, settings: Any
 ) -> None:
     settings.CLINIC_TIME_ZONE = "America/Chicago"
@@ -239,7 +239,11 @@ def test_the_page_shows_words_and_the_clinic_clock(
 
     for words in ("Emergency", "Same day", "Within 24 hours", "Within 72 hours", "Routine"):
         assert words in page
-    assert re.search(r"Counts at \d{4}-\d\d-\d\d \d\d:\d\d C[SD]T", page)
+    assert "Counts at Mon 15 Jun 12:00 CDT." in page  # the clinic's clock, for no own zone
+    ours.responsible.time_zone = "Europe/London"
+    ours.responsible.save(update_fields=["time_zone"])
+    page = admin_client_for(ours.responsible).get(INDEX).content.decode()
+    assert "Counts at Mon 15 Jun 18:00 BST." in page
     assert "escalations/dashboard.css" in page
     assert "style=" not in page.split('id="dashboard-title"')[1].split("</section>")[0]
 
