@@ -90,6 +90,24 @@ def test_the_clinician_alert_reaches_a_real_smtp_server_without_patient_details(
     assert email.attempts == 1
 
 
+def test_the_alert_says_the_due_time_on_the_clinicians_own_clock(
+    mail_server: MailServer, patient: Patient, django_capture_on_commit_callbacks: Any
+) -> None:
+    mail_server.start()
+    patient.clinician.time_zone = "Asia/Tokyo"  # the clinic's is another (UTC in the tests)
+    patient.clinician.save(update_fields=["time_zone"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        escalate(patient=patient, hit=Hit("R1", Severity.EMERGENCY, "ces"))
+
+    [envelope] = mail_server.inbox.envelopes
+    text = message_from_bytes(envelope.content, policy=policy.default).get_content()
+    due = (timezone.now() + timedelta(hours=1)).astimezone(patient.clinician.zone)
+    assert f"is due by {due:%Y-%m-%d %H:%M} JST." in text
+    [alert] = [m for m in locmem.outbox if m.to == str(patient.clinician.phone)]
+    assert f"{due:%H:%M} JST" in alert.body
+
+
 def test_with_the_mail_server_down_the_sms_goes_once_and_the_email_waits_for_it(
     mail_server: MailServer,
     patient: Patient,
