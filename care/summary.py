@@ -170,7 +170,7 @@ def _program_day(enrollment: Enrollment | None, today: date) -> str:
     return f"{text}, paused" if enrollment.status == Enrollment.Status.PAUSED else text
 
 
-def local_text(instant: datetime) -> str:
+def _viewer_time(instant: datetime) -> str:
     """An instant on the viewer's clock, with the zone's abbreviation ("Mon 15 Jun 11:20 CDT")."""
     when = timezone.localtime(instant)
     return f"{when:%a %d %b %H:%M} {when.tzname()}"
@@ -183,7 +183,7 @@ def _open_escalations(patient: Patient, now: datetime) -> tuple[OpenEscalation, 
             reason=e.reason,
             severity=SEVERITY_WORDS[Severity(e.severity)],
             status=e.get_status_display().lower(),
-            due=local_text(e.due_at),
+            due=_viewer_time(e.due_at),
             overdue=e.due_at < now,
         )
         for e in rows
@@ -195,7 +195,7 @@ def _running_clocks(patient: Patient, now: datetime) -> tuple[RunningClock, ...]
     return tuple(
         RunningClock(
             kind=CLOCK_WORDS[Clock(c.kind)],
-            deadline=local_text(c.deadline),
+            deadline=_viewer_time(c.deadline),
             overdue=c.deadline < now,
         )
         for c in rows.order_by("deadline", "id")
