@@ -21,6 +21,7 @@ from accounts.models import Clinician, ConsentEvent, Patient, User
 from accounts.phones import redact
 from accounts.services import audit, patient_reassign
 from care.services import medicine_record, rescreen_record
+from care.summary import visit_summary
 from checkins.models import Answer, Medicine
 from checkins.progress import chart, pain_points
 from checkins.services import CheckinRefused, checkin_start
@@ -316,8 +317,31 @@ class PatientAdmin(NotFoundMixin, SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.act),
                 name="accounts_patient_act",
             ),
+            path(
+                "<path:object_id>/summary/",
+                self.admin_site.admin_view(self.summary_view),
+                name="accounts_patient_summary",
+            ),
             *super().get_urls(),
         ]
+
+    def summary_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The printable pre-visit summary; only for a patient the clinician may see (others
+        are 404, as on the record), and every view of it is in the audit trail."""
+        patient = self.get_object(request, unquote(object_id))
+        if patient is None:
+            raise Http404
+        if not self.has_view_permission(request, patient):
+            raise PermissionDenied
+        audit(actor=request.user, patient=patient, action="view", what="pre-visit summary")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Pre-visit summary: {patient}",
+            "opts": self.opts,
+            "original": patient,
+            "summary": visit_summary(patient, timezone.now()),
+        }
+        return TemplateResponse(request, "admin/care/patient_summary.html", context)
 
     def act(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
         """The patient page's buttons; each calls one service and is audited by it."""

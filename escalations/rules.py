@@ -78,6 +78,10 @@ R19_SILENT_DAYS = 7
 R20_MIN_ESCALATIONS = 3  # R20: three 72 h-or-worse alerts in 12 weeks
 R20_WINDOW = timedelta(weeks=12)
 R20_MIN_IMPROVEMENT = 0.3  # R20: < 30 % improvement from baseline (Ostelo 2008)
+# The pre-visit summary's responder: better by 30 % or 2 points on the 0–10 scale (Ostelo 2008
+# minimal important change for back and leg pain).
+RESPONDER_MIN_PERCENT = 30
+RESPONDER_MIN_POINTS = 2
 # How rules fire over time (CLINICAL.md): after a clinician resolves an escalation, the same
 # rule opens a new one only when its condition holds again this long after the resolution;
 # emergency rules at once, every time; R10 once per episode.
