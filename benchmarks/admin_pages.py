@@ -146,17 +146,19 @@ def main() -> None:
     signed_in = patient_client.post("/me/login/", {"t": token, "nonce": nonce.group(1)})
     assert signed_in.status_code == 302
     urls = {
+        "dashboard": (client, "/admin/"),
         "queue": (client, "/admin/escalations/escalation/"),
         "queue, open only": (client, "/admin/escalations/escalation/?status__exact=open"),
         "queue, mine": (client, "/admin/escalations/escalation/?whose=mine"),
         "queue, my team": (client, "/admin/escalations/escalation/?whose=team"),
         "API: escalations": (client, "/api/v1/escalations/?status=open"),
         "patient page": (client, f"/admin/accounts/patient/{patients[0].pk}/change/"),
+        "pre-visit summary": (client, f"/admin/accounts/patient/{patients[0].pk}/summary/"),
+        "enroll form": (client, "/admin/accounts/patient/add/"),
         "patient: today": (patient_client, "/me/"),
         "patient: program": (patient_client, "/me/program/"),
         "patient: progress": (patient_client, "/me/progress/"),
     }
-    detail_url = ""  # set once the first escalations exist
 
     def add(n: int, offset: int = 0) -> None:
         now = timezone.now()
@@ -200,8 +202,10 @@ def main() -> None:
         )
 
     add(100)
-    detail_url = f"/api/v1/escalations/{Escalation.objects.filter(chain_step=0).first().pk}/"  # type: ignore[union-attr]
-    urls["API: one escalation"] = (client, detail_url)
+    one = Escalation.objects.filter(chain_step=0, patient=patients[0]).first()
+    assert one is not None
+    urls["escalation page"] = (client, f"/admin/escalations/escalation/{one.pk}/change/")
+    urls["API: one escalation"] = (client, f"/api/v1/escalations/{one.pk}/")
     small = {name: measure(*where) for name, where in urls.items()}
     small["chain sweep (tick)"] = measure_sweep()
     add(args.escalations - 100, offset=100)

@@ -19,12 +19,11 @@ from accounts.phones import redact
 from care.responder import RULE, PainChange, change_words, number, pain_change, verdict
 from checkins.models import Checkin, Medicine
 from checkins.progress import Point, chart, pain_points
-from escalations.dashboard import CLOCK_WORDS
 from escalations.models import Escalation, ReferralClock
-from escalations.rules import SEVERITY_WORDS, Clock, Severity
+from escalations.rules import CLOCK_WORDS, SEVERITY_WORDS, Clock, Severity
 from programs.models import Enrollment, current_enrollment, latest_screen
 from programs.services import enrollment_timeline
-from selfcare.clock import clinic_time_text, local_today
+from selfcare.clock import local_today, shown_time_text
 
 ADHERENCE_WINDOW = timedelta(weeks=6)
 LATEST_CHECKINS = 2  # "latest" is the mean of the last two answered check-ins, as R10 reads it
@@ -93,7 +92,7 @@ class VisitSummary:
     program: str
     program_day: str
     clinician: str
-    printed_at: str  # the clinic's clock
+    printed_at: str  # the viewer's clock
     back: PainTrend
     leg: PainTrend
     sparkline: Sparkline | None  # None until there is a check-in to draw
@@ -111,7 +110,7 @@ class VisitSummary:
 
 def visit_summary(patient: Patient, now: datetime) -> VisitSummary:
     """Everything the printed page shows for `patient` at `now`. Times are in the active zone
-    (the viewer's, set by accounts.middleware); the date printed is the clinic's."""
+    (the viewer's, set by accounts.middleware), the date printed too."""
     today = local_today(now, ZoneInfo(patient.timezone))
     enrollment = current_enrollment(patient)
     screen = latest_screen(patient)
@@ -123,7 +122,7 @@ def visit_summary(patient: Patient, now: datetime) -> VisitSummary:
         program=str(enrollment.program) if enrollment else "no current program",
         program_day=_program_day(enrollment, today),
         clinician=str(patient.clinician),
-        printed_at=clinic_time_text(now, "%d %b %Y %H:%M"),
+        printed_at=shown_time_text(now, "%d %b %Y %H:%M"),
         back=_trend("Back pain", patient.baseline_back_pain, points, "back"),
         leg=_trend("Leg pain", patient.baseline_leg_pain, points, "leg"),
         sparkline=Sparkline(chart(points), points[0].day, points[-1].day)

@@ -15,13 +15,11 @@ from django.urls import reverse
 
 from accounts.models import Clinician, Patient, User
 from escalations.models import Escalation, ReferralClock
-from escalations.rules import SEVERITY_ORDER, SEVERITY_WORDS, Clock
+from escalations.rules import CLOCK_WORDS, SEVERITY_ORDER, SEVERITY_WORDS, Clock
 from selfcare.clock import shown_time_text
 
 CLOCK_WINDOW = timedelta(days=7)
 SILENT_RULE = "R19"  # no replies: the patient went silent
-
-CLOCK_WORDS = {Clock.TWO_WEEKS: "2-week referral", Clock.THREE_MONTHS: "3-month referral"}
 
 
 @dataclass(frozen=True)

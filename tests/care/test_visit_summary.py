@@ -112,7 +112,7 @@ def test_open_escalations_and_clocks_in_words_in_the_clinicians_zone(
     assert "Night pain, resolved." not in html
     assert "2-week referral: deadline " in html
     assert "CDT" in html
-    assert "Printed</dt><dd>15 Jun 2026 13:00 EDT" in html  # the clinic's clock
+    assert "Printed</dt><dd>15 Jun 2026 12:00 CDT" in html  # the viewer's clock
     for raw in ("UTC", "R23", "72h", "2w", "America/Chicago"):
         assert raw not in article(html), raw
 
