@@ -61,6 +61,7 @@ def pages(live_server: Any, patient: Patient, escalation: Escalation) -> dict[st
         "escalation": f"{admin}/escalations/escalation/{escalation.pk}/change/",
         "record": f"{admin}/accounts/patient/{patient.pk}/change/",
         "enroll": f"{admin}/accounts/patient/add/",
+        "summary": f"{admin}/accounts/patient/{patient.pk}/summary/",
     }
 
 
