@@ -62,7 +62,9 @@ class EnrollPatientForm(forms.Form):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
     phone = forms.CharField(
-        max_length=40, help_text="Mobile number in any common format, e.g. (201) 555-0123."
+        max_length=40,
+        help_text="Mobile number, with + and the country code or as written where the patient "
+        "lives: (201) 555-0123 in the US, 07400 123456 in the UK.",
     )
     timezone = forms.CharField(
         label="Time zone",
