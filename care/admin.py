@@ -250,25 +250,17 @@ class PatientAdmin(NotFoundMixin, SimpleHistoryAdmin):
             raise PermissionDenied
         clinicians = clinician_choices() if user.is_superuser else None
         form = EnrollPatientForm(request.POST or None, clinicians=clinicians)
-        if request.method == "POST" and form.is_valid():
+        actor = cast(User, user)
+        if request.method == "POST" and form.is_complete(clinician=own_clinician, actor=actor):
             clinician = form.cleaned_data.get("clinician") or own_clinician
             if clinician is None:  # unreachable: a superuser's form requires a clinician
                 raise PermissionDenied
             try:
-                result = patient_enroll(
-                    clinician=clinician, actor=cast(User, user), **form.enrollment_input()
-                )
-            except ValidationError as invalid:
+                result = patient_enroll(clinician=clinician, actor=actor, **form.enrollment_input())
+            except ValidationError as invalid:  # a race for the number, or no active program
                 form.add_service_errors(invalid.message_dict)
             else:
-                screen = result.screen
-                self.message_user(
-                    request,
-                    f"Enrolled {result.patient}: STarT Back total {screen.total}, psychosocial "
-                    f"{screen.psychosocial}, {screen.risk_group} risk. Program: "
-                    f"{result.enrollment.program}.",
-                    messages.SUCCESS,
-                )
+                self.message_user(request, result.summary, messages.SUCCESS)
                 return HttpResponseRedirect(
                     reverse("admin:accounts_patient_change", args=[result.patient.pk])
                 )

@@ -123,7 +123,11 @@ class PatientListApi(APIView):
     class InputSerializer(StrictInputSerializer):
         first_name = StrictCharField(max_length=100)
         last_name = StrictCharField(max_length=100)
-        phone = StrictCharField(max_length=40, help_text="Any common format; stored as E.164.")
+        phone = StrictCharField(
+            max_length=40,
+            help_text="A mobile number in any common format; without + and the country code it "
+            "is read as a number of where `timezone` is (US across the Americas). Stored as E.164.",
+        )
         timezone = StrictCharField(max_length=64, help_text="IANA time zone, e.g. America/Chicago.")
         language = serializers.ChoiceField(choices=Language.values)
         sms_consent = StrictBooleanField(

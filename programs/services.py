@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from accounts.models import (
     SmsConsent,
     User,
 )
+from accounts.phones import patient_e164
 from accounts.services import audit, patient_set_sms_consent, sign_in_link
 from messaging.models import Priority
 from messaging.outbox import message_queue, patient_quiet_until
@@ -51,6 +53,17 @@ class EnrollmentResult:
     patient: Patient
     screen: StartBackScreen
     enrollment: Enrollment
+
+    @property
+    def summary(self) -> str:
+        """The outcome as the clinician reads it, each score out of its maximum."""
+        screen = self.screen
+        return (
+            f"Enrolled {self.patient}: STarT Back total {screen.total} of "
+            f"{stratification.ITEM_COUNT}, psychosocial {screen.psychosocial} of "
+            f"{len(stratification.PSYCHOSOCIAL_ITEMS)} — "
+            f"{screen.get_risk_group_display().lower()} risk. Program: {self.enrollment.program}."
+        )
 
 
 def _flag_errors(flags: object) -> list[str]:
@@ -94,22 +107,25 @@ def patient_enroll(
     `startback`, `flags`, …); nothing is stored unless everything is valid. `actor` is the user
     who entered the data and is recorded on the patient, the screen and the enrollment.
     """
-    patient = _valid_patient(
-        startback=startback,
-        flags=flags,
+    patient, errors = _checked_patient(
+        clinician=clinician,
+        actor=actor,
         first_name=first_name,
         last_name=last_name,
         phone=phone,
-        timezone=timezone_name,
+        timezone_name=timezone_name,
         language=language,
-        clinician=clinician,
+        sms_consent=sms_consent,
+        startback=startback,
         pain_sites=pain_sites,
-        baseline_back_pain=back_pain,
-        baseline_leg_pain=leg_pain,
+        back_pain=back_pain,
+        leg_pain=leg_pain,
         onset_date=onset_date,
         presentation_date=presentation_date,
-        created_by=actor,
+        flags=flags,
     )
+    if errors:
+        raise ValidationError(errors)
     result = stratification.score(startback)
     program = _active_program(result.risk_group)
     try:
@@ -141,27 +157,62 @@ def patient_enroll(
     return EnrollmentResult(patient=patient, screen=screen, enrollment=enrollment)
 
 
-def _valid_patient(
-    *, startback: Sequence[int], flags: Mapping[str, bool], **fields: object
-) -> Patient:
-    """The unsaved patient, or a ValidationError with every problem keyed by input name."""
+def patient_enroll_errors(
+    *, clinician: Clinician | None, actor: User, **enrollment: Any
+) -> dict[str, list[str]]:
+    """What `patient_enroll` would refuse in `enrollment` (its keyword arguments; None for a
+    value the caller could not read), keyed by input name, storing nothing.
+
+    The admin form asks before its own widgets are all valid, so a clinician sees every
+    problem after one submit, in the words the API uses.
+    """
+    return _checked_patient(clinician=clinician, actor=actor, **enrollment)[1]
+
+
+def _checked_patient(
+    *,
+    clinician: Clinician | None,
+    actor: User,
+    phone: str | None,
+    timezone_name: str | None,
+    sms_consent: object,
+    startback: Sequence[int | None] | None,
+    flags: Mapping[str, object] | None,
+    back_pain: int | None,
+    leg_pain: int | None,
+    **fields: Any,
+) -> tuple[Patient, dict[str, list[str]]]:
+    """The unsaved patient, and every problem with the input keyed by input name."""
     errors: dict[str, list[str]] = {}
+    if not isinstance(sms_consent, bool):
+        errors["sms_consent"] = ["Answer whether the patient agreed to receive SMS."]
     if startback_errors := stratification.answer_errors(startback):
         errors["startback"] = startback_errors
     if flag_errors := _flag_errors(flags):
         errors["flags"] = flag_errors
-    patient = Patient(
+    stored_phone = phone
+    if phone:  # an empty number is the model's "required"
+        try:
+            stored_phone = patient_e164(phone, timezone_name or "")
+        except ValidationError as invalid:
+            errors["phone"] = invalid.messages
+    model_fields: dict[str, Any] = {
         **fields,
-        **{flag: flag_errors == [] and bool(flags[flag]) for flag in PatientFlag.values},
-    )
+        "clinician": clinician,
+        "created_by": actor,
+        "phone": stored_phone,
+        "timezone": timezone_name,
+        "baseline_back_pain": back_pain,
+        "baseline_leg_pain": leg_pain,
+        **{flag: not flag_errors and bool(flags and flags[flag]) for flag in PatientFlag.values},
+    }
+    patient = Patient(**model_fields)
     try:
-        patient.full_clean()
+        patient.full_clean(exclude=list(errors.keys() & {"phone"}))
     except ValidationError as invalid:
         for field, messages in invalid.message_dict.items():
             errors.setdefault(_INPUT_NAMES.get(field, field), []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
-    return patient
+    return patient, errors
 
 
 def _active_program(tier: str) -> Program:

@@ -146,7 +146,12 @@ def test_a_superuser_chooses_the_responsible_clinician(
 @pytest.mark.parametrize(
     ("api_override", "form_override", "api_field", "form_field"),
     [
-        ({"phone": "12345"}, {"phone": "12345"}, "phone", "phone"),
+        (
+            {"phone": "12345"},
+            {"phone": "12345", "timezone": "America/Chicago"},
+            "phone",
+            "phone",
+        ),
         ({"timezone": "Mars/Olympus"}, {"timezone": "Mars/Olympus"}, "timezone", "timezone"),
         ({"pain_sites": ["tail"]}, {"pain_sites": ["tail"]}, "pain_sites", "pain_sites"),
         ({"startback": [0, 0, 2, 0, 1, 1, 1, 1, 3]}, {"item_3": "2"}, "startback", "item_3"),

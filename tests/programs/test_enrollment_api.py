@@ -275,3 +275,22 @@ def test_list_queries_do_not_grow_with_the_number_of_patients(
     assert queries_for_listing() == with_one
     # count, the page of patients, their screens, their current enrollments
     assert with_one == 4
+
+
+def test_a_national_number_is_read_where_the_patient_lives(api: APIClient) -> None:
+    response = api.post(
+        URL, enrollment_body(timezone="Europe/London", phone="07400 123456"), format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["phone"] == "+447400123456"
+
+
+def test_a_us_number_written_nationally_for_a_london_patient_is_a_400(api: APIClient) -> None:
+    response = api.post(
+        URL, enrollment_body(timezone="Europe/London", phone="(201) 555-0177"), format="json"
+    )
+
+    assert response.status_code == 400
+    assert "like 07400 123456, or start with + and the country code" in response.json()["phone"][0]
+    assert not Patient.objects.exists()
