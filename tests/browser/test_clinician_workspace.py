@@ -41,8 +41,10 @@ def sign_in(page: Page, live_server: Any, clinician: Clinician) -> None:
 
 
 @pytest.fixture
-def worked(patient: Patient, clinician: Clinician) -> Escalation:
-    """A patient two check-ins in, the second reporting bladder changes: an emergency."""
+def worked(patient: Patient, clinician: Clinician, settings: Any) -> Escalation:
+    """A patient two check-ins in, the second reporting bladder changes: an emergency. The
+    clinic is in New York, the clinician in Chicago."""
+    settings.CLINIC_TIME_ZONE = "America/New_York"
     clinician.time_zone = "America/Chicago"
     clinician.save(update_fields=["time_zone"])
     now = timezone.now()
@@ -88,5 +90,65 @@ def test_every_workspace_page_reads_cleanly(
         sideways = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
         assert not page.evaluate(sideways), f"{name} scrolls sideways at {size} px"
         assert_accessible(page, f"{name} at {size} px")
-    expect(page.get_by_role("button", name=re.compile("Enroll"))).to_be_visible()
+    assert not [e for e in console_errors if "Content Security Policy" in e]
+
+
+def test_enrolling_in_one_pass_with_the_body_outline(
+    page: Page,
+    live_server: Any,
+    clinician: Clinician,
+    screenshots: Path,
+    console_errors: list[str],
+    settings: Any,
+) -> None:
+    settings.CLINIC_TIME_ZONE = "America/New_York"
+    page.set_viewport_size(VIEWPORTS["1366"])
+    sign_in(page, live_server, clinician)
+    page.goto(f"{live_server.url}/admin/accounts/patient/add/")
+
+    # A click on the drawing ticks the checkbox; the checkbox colours the drawing.
+    page.locator('.body-outline.picker rect[data-site="lower_back"]').click()
+    expect(page.get_by_label("Lower back")).to_be_checked()
+    page.get_by_label("Left buttock or leg").check()
+    expect(page.locator('.body-outline rect[data-site="left_buttock_leg"]').first).to_have_class(
+        re.compile(r"\bon\b")
+    )
+    # "Other…" reveals the whole list of zones.
+    expect(page.locator('select[name="timezone_other"]')).to_be_hidden()
+    page.select_option('select[name="timezone"]', "other")
+    expect(page.locator('select[name="timezone_other"]')).to_be_visible()
+    page.select_option('select[name="timezone_other"]', "Europe/London")
+
+    page.fill("#id_phone", "(201) 555-0123")  # a US number, for a patient in London
+    page.get_by_role("button", name="Enroll and stratify").click()
+
+    # Every error at once: the names, the phone for London, the unanswered items.
+    errors = page.locator(".errorlist").all_inner_texts()
+    assert len(errors) >= 4, errors
+    expect(page.get_by_text(re.compile("not valid for a patient in UK"))).to_be_visible()
+    expect(page.get_by_label("Lower back")).to_be_checked()  # nothing typed is lost
+    page.screenshot(path=str(screenshots / "clinician-enroll-errors-1366.png"), full_page=True)
+
+    page.fill("#id_first_name", "Ana")
+    page.fill("#id_last_name", "García")
+    page.fill("#id_phone", "07400 123456")
+    page.locator("label", has_text="English").first.check()
+    page.get_by_label("Yes: the patient agreed to receive SMS from SelfCare").check()
+    for item in range(1, 9):
+        page.locator(f'input[name="item_{item}"][value="1"]').check()
+    page.locator('input[name="item_9"][value="3"]').check()
+    page.fill("#id_back_pain", "6")
+    page.fill("#id_leg_pain", "7")
+    for flag in page.locator('input[type="radio"][value="False"]').all():
+        if flag.get_attribute("name") != "sms_consent":
+            flag.check()
+    page.get_by_role("button", name="Enroll and stratify").click()
+
+    expect(
+        page.get_by_text(re.compile(r"Enrolled Ana García: STarT Back total \d of 9"))
+    ).to_be_visible()
+    patient = Patient.objects.get(first_name="Ana")
+    assert str(patient.phone) == "+447400123456"
+    assert sorted(patient.pain_sites) == ["left_buttock_leg", "lower_back"]
+    assert patient.timezone == "Europe/London"
     assert not [e for e in console_errors if "Content Security Policy" in e]
