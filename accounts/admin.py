@@ -1,6 +1,7 @@
 """People in the admin: staff users, clinicians (each changes only their own away time) and care
 teams (the lead sets who is on call; operators make and edit teams)."""
 
+from datetime import datetime
 from typing import Any, cast
 
 from django import forms
@@ -9,10 +10,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 
 from accounts.models import CareTeam, Clinician, Patient, User, validate_away_until
 from accounts.services import clinician_set_away, team_may_manage, team_set_on_call
-from selfcare.clock import clinic_time_text
 
 
 @admin.register(User)
@@ -25,11 +26,19 @@ def request_clinician(request: HttpRequest) -> Clinician | None:
     return getattr(request.user, "clinician", None)
 
 
+def viewer_time_text(instant: datetime, form: str = "%a %d %b %H:%M") -> str:
+    """An instant as the signed-in clinician's clock shows it, with the zone's abbreviation
+    ("Mon 15 Jun 12:00 CDT"): the admin activates their zone (accounts.middleware)."""
+    local = timezone.localtime(instant)
+    return f"{local.strftime(form)} {local.tzname()}"
+
+
 def away_note(clinician: Clinician) -> str:
-    """While the clinician is away, "away until Mon 15 Jun 18:00 UTC"; else nothing."""
+    """While the clinician is away, "away until Mon 15 Jun 18:00 UTC" in the viewer's zone;
+    else nothing."""
     if clinician.away_until is None or not clinician.is_away():
         return ""
-    return f"away until {clinic_time_text(clinician.away_until, '%a %d %b %H:%M')}"
+    return f"away until {viewer_time_text(clinician.away_until)}"
 
 
 class NotFoundMixin:
