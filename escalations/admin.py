@@ -1,5 +1,6 @@
 """The clinicians' escalation queue: their care team's patients only (their own, in no team),
-most urgent first, with who is responsible, who covers now and who the chain has told."""
+most urgent first, with who is responsible, who covers now and who the chain has told. Each
+escalation's page reads in words (escalations.page), and its buttons confirm what they did."""
 
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -20,7 +21,7 @@ from accounts.models import Patient, User
 from accounts.services import audit, patient_reassign
 from escalations.models import Escalation, Evidence, Notification, ReferralClock
 from escalations.notifications import step_recipients, step_words
-from escalations.page import delivery_words, escalation_page
+from escalations.page import escalation_page, withheld_words
 from escalations.rules import SEVERITY_ORDER, SEVERITY_WORDS, Severity
 from escalations.services import (
     CARE_TEAM_REPLY_MAX,
@@ -149,7 +150,7 @@ def _texted(escalation: Escalation, text: str, since: datetime, what: str) -> st
     if sent is None:
         return ""
     if sent.status == MessageStatus.SUPPRESSED:
-        return f"; {name} was not texted ({delivery_words(sent)})"
+        return f"; {name} was not texted ({withheld_words(sent)})"
     return f" and {name} was texted that {what}"
 
 
@@ -347,7 +348,7 @@ class EscalationAdmin(OwnPatientsAdmin):
         words = " ".join(text.split())
         if reply.status == MessageStatus.SUPPRESSED:
             self.message_user(
-                request, f"Not sent to {name}: {delivery_words(reply)}.", messages.ERROR
+                request, f"Not sent to {name}: {withheld_words(reply)}.", messages.ERROR
             )
             return
         self.message_user(request, f"Sent to {name}: “{words}”", messages.SUCCESS)

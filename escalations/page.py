@@ -214,9 +214,14 @@ def _told_row(message: Message) -> ToldRow:
 def delivery_words(message: Message) -> str:
     """Where an outbound text is, in words: "delivered", "not sent: no active SMS consent"."""
     if message.status == Status.SUPPRESSED:
-        reason = message.get_suppressed_reason_display()
-        return f"not sent: {reason[:1].lower()}{reason[1:]}" if reason else "not sent"
+        return f"not sent: {withheld_words(message)}"
     return DELIVERY_WORDS.get(Status(message.status), message.get_status_display().lower())
+
+
+def withheld_words(message: Message) -> str:
+    """Why the outbox withheld a text: "no active SMS consent"."""
+    reason = message.get_suppressed_reason_display() or "withheld"
+    return f"{reason[:1].lower()}{reason[1:]}"
 
 
 # --- the chain and the clocks -------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Clinician, Patient
+from accounts.services import patient_set_sms_consent
 from checkins.models import Checkin
 from checkins.services import checkin_record_answers, checkin_start
 from escalations.models import Escalation, Evidence, Notification
@@ -427,3 +428,32 @@ def test_an_old_escalation_says_how_many_earlier_rows_are_not_shown(
     html = text(admin_client_for(clinician).get(page_url(escalation)))
 
     assert "The latest 50 are shown; 11 earlier ones are not." in html
+
+
+def test_acknowledging_a_clinicians_task_texts_no_one(
+    admin_client_for: Any, clinician: Clinician, ana: Patient
+) -> None:
+    task = escalate(patient=ana, hit=Hit("R13", Severity.ROUTINE, "Re-screen with STarT Back."))
+    client = admin_client_for(clinician)
+    url = page_url(task)
+
+    html = text(
+        client.post(url, form(client, url, _acknowledge="1", resolution_note=""), follow=True)
+    )
+
+    assert "Acknowledged: the chain has stopped." in html
+    assert "texted" not in html
+
+
+def test_acknowledging_says_when_the_patient_could_not_be_texted(
+    admin_client_for: Any, clinician: Clinician, ana: Patient, emergency: Escalation
+) -> None:
+    patient_set_sms_consent(patient=ana, state="opted_out", source="sms_keyword")
+    client = admin_client_for(clinician)
+    url = page_url(emergency)
+
+    html = text(
+        client.post(url, form(client, url, _acknowledge="1", resolution_note=""), follow=True)
+    )
+
+    assert "Acknowledged: the chain has stopped; Ana was not texted (patient opted out)." in html
