@@ -136,6 +136,17 @@ def _person(user: User | None) -> str:
     return (user.get_full_name() or user.username) if user else "someone"
 
 
+def _status_words(escalation: Escalation) -> str:
+    """Where it stands, who moved it there and when (in the viewer's zone)."""
+    if escalation.status == Escalation.Status.RESOLVED and escalation.resolved_at:
+        when = viewer_time_text(escalation.resolved_at)
+        return f"Resolved by {_person(escalation.resolved_by)} at {when}"
+    if escalation.status == Escalation.Status.ACKNOWLEDGED and escalation.acknowledged_at:
+        when = viewer_time_text(escalation.acknowledged_at)
+        return f"Acknowledged by {_person(escalation.acknowledged_by)} at {when}"
+    return "Open: nobody has acknowledged it yet"
+
+
 def _texted(escalation: Escalation, text: str, since: datetime, what: str) -> str:
     """How a confirmation ends: whether the patient was texted `what` just now (the services
     queue the text only when there is something to tell, and the outbox may withhold it)."""
@@ -270,24 +281,11 @@ class EscalationAdmin(OwnPatientsAdmin):
             "record": reverse("admin:accounts_patient_change", args=[patient.pk]),
             "phone": str(patient.phone),
             "severity": self.severity_label(escalation),
-            "status": self.status_words(escalation),
+            "status": _status_words(escalation),
             "due": self.due(escalation),
             "responsible": self.responsible(escalation),
             "covering": self.covering(escalation),
         }
-
-    @admin.display(description="Status")
-    def status_words(self, escalation: Escalation) -> str:
-        """Where it stands, who moved it there and when (in the viewer's zone)."""
-        if escalation.status == Escalation.Status.RESOLVED and escalation.resolved_at:
-            return f"Resolved by {_person(escalation.resolved_by)} at " + viewer_time_text(
-                escalation.resolved_at
-            )
-        if escalation.status == Escalation.Status.ACKNOWLEDGED and escalation.acknowledged_at:
-            return f"Acknowledged by {_person(escalation.acknowledged_by)} at " + viewer_time_text(
-                escalation.acknowledged_at
-            )
-        return "Open: nobody has acknowledged it yet"
 
     def save_model(self, request: HttpRequest, obj: Escalation, form: Any, change: bool) -> None:
         # Never saved directly: each button is a service call (and an audit row), then a
@@ -310,7 +308,7 @@ class EscalationAdmin(OwnPatientsAdmin):
             or acknowledged_at < since
         ):
             self.message_user(
-                request, f"Nothing changed: {self.status_words(escalation)}.", messages.WARNING
+                request, f"Nothing changed: {_status_words(escalation)}.", messages.WARNING
             )
             return
         told = _texted(escalation, "care_team_acknowledged", since, "the care team has seen it")
@@ -321,7 +319,7 @@ class EscalationAdmin(OwnPatientsAdmin):
     ) -> None:
         if escalation.status == Escalation.Status.RESOLVED:
             self.message_user(
-                request, f"Nothing changed: {self.status_words(escalation)}.", messages.WARNING
+                request, f"Nothing changed: {_status_words(escalation)}.", messages.WARNING
             )
             return
         since = timezone.now()
