@@ -12,7 +12,7 @@ from django.urls import path, reverse
 
 from accounts.models import CareTeam, Clinician, Patient, User, validate_away_until
 from accounts.services import clinician_set_away, team_may_manage, team_set_on_call
-from selfcare.clock import clinic_time_text
+from selfcare.clock import shown_time_text
 
 
 @admin.register(User)
@@ -26,10 +26,11 @@ def request_clinician(request: HttpRequest) -> Clinician | None:
 
 
 def away_note(clinician: Clinician) -> str:
-    """While the clinician is away, "away until Mon 15 Jun 18:00 UTC"; else nothing."""
+    """While the clinician is away, "away until Mon 15 Jun 18:00 UTC" in the viewer's zone;
+    else nothing."""
     if clinician.away_until is None or not clinician.is_away():
         return ""
-    return f"away until {clinic_time_text(clinician.away_until, '%a %d %b %H:%M')}"
+    return f"away until {shown_time_text(clinician.away_until)}"
 
 
 class NotFoundMixin:

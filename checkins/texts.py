@@ -1,7 +1,7 @@
 """The check-in texts, registered with messaging's budget check."""
 
 from checkins.catalogue import CATALOGUE, AnswerType
-from messaging.texts import TextSpec, register
+from messaging.texts import TextSpec, register, render
 
 # Questions fit three segments; the two lists (the body map, the serious medicine effects) may
 # take four in Spanish, whose accents need UCS-2.
@@ -11,3 +11,12 @@ register(
     *(TextSpec(f"reprompt_{t.value}", 2, {}) for t in AnswerType),
     TextSpec("checkin_thanks", 3, {}),
 )
+
+
+def question_words(key: str, language: str) -> str:
+    """Question `key` as a page shows it (the web check-in, the escalation page): its SMS text
+    without the "reply with…" instruction, which only makes sense by SMS."""
+    text = render(f"q_{key}", language)
+    for marker in (" Reply", " Responda"):
+        text = text.split(marker)[0]
+    return text.removeprefix("SelfCare check-in: ").removeprefix("SelfCare: ").strip()

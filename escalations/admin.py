@@ -1,7 +1,8 @@
 """The clinicians' escalation queue: their care team's patients only (their own, in no team),
-most urgent first, with who is responsible, who covers now and who the chain has told."""
+most urgent first, with who is responsible, who covers now and who the chain has told. Each
+escalation's page reads in words (escalations.page), and its buttons confirm what they did."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django import forms
@@ -19,8 +20,9 @@ from accounts.admin import OwnPatientsMixin, away_note, request_clinician
 from accounts.models import Patient, User
 from accounts.services import audit, patient_reassign
 from escalations.models import Escalation, Evidence, Notification, ReferralClock
-from escalations.notifications import step_recipients
-from escalations.rules import SEVERITY_WORDS, Severity
+from escalations.notifications import step_recipients, step_words
+from escalations.page import escalation_page, withheld_words
+from escalations.rules import SEVERITY_ORDER, SEVERITY_WORDS, Severity
 from escalations.services import (
     CARE_TEAM_REPLY_MAX,
     CareTeamReplyRefused,
@@ -30,6 +32,8 @@ from escalations.services import (
     escalation_acknowledge,
     escalation_resolve,
 )
+from messaging.models import Message
+from messaging.models import Status as MessageStatus
 from selfcare.clock import latest_today, shown_time_text
 
 
@@ -40,25 +44,6 @@ class OwnPatientsAdmin(OwnPatientsMixin, admin.ModelAdmin[Any]):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class EvidenceInline(admin.TabularInline[Evidence, Escalation]):
-    model = Evidence
-    extra = 0
-    can_delete = False
-    fields = ["at", "detail", "words"]
-    readonly_fields = ["at", "detail", "words"]
-
-    @admin.display(description="The patient's words")
-    def words(self, evidence: Evidence) -> str:
-        """What the patient texted (or the care team sent), for a message for the care team."""
-        return evidence.message.body if evidence.message_id and evidence.message else ""
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Evidence]:
-        return super().get_queryset(request).select_related("message")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -75,6 +60,22 @@ class OverdueFilter(admin.SimpleListFilter):
             return late
         if self.value() == "no":
             return queryset.exclude(pk__in=late.values("pk"))
+        return queryset
+
+
+class SeverityFilter(admin.SimpleListFilter):
+    """Severity in words, most severe first. Its parameter is the stock filter's, which the
+    dashboard's links use; the stored values stay as they are (alert texts use them)."""
+
+    title = "severity"
+    parameter_name = "severity__exact"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(s.value, SEVERITY_WORDS[s]) for s in SEVERITY_ORDER]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() in Severity:
+            return queryset.filter(severity=self.value())
         return queryset
 
 
@@ -120,9 +121,6 @@ class WhoseFilter(admin.SimpleListFilter):
         return queryset
 
 
-CHAIN_STEPS = {0: "responsible or cover", 1: "on call and lead"}
-
-
 def _span(delta: timedelta) -> str:
     """A duration as a clinician says it: "40 min", "2 h 5 min", "3 days"."""
     minutes = int(delta.total_seconds() // 60)
@@ -132,6 +130,39 @@ def _span(delta: timedelta) -> str:
         hours, rest = divmod(minutes, 60)
         return f"{hours} h {rest} min" if rest else f"{hours} h"
     return f"{minutes // (24 * 60)} days"
+
+
+def _person(user: User | None) -> str:
+    return (user.get_full_name() or user.username) if user else "someone"
+
+
+def _status_words(escalation: Escalation) -> str:
+    """Where it stands, who moved it there and when (in the viewer's zone)."""
+    if escalation.status == Escalation.Status.RESOLVED and escalation.resolved_at:
+        when = shown_time_text(escalation.resolved_at)
+        return f"Resolved by {_person(escalation.resolved_by)} at {when}"
+    if escalation.status == Escalation.Status.ACKNOWLEDGED and escalation.acknowledged_at:
+        when = shown_time_text(escalation.acknowledged_at)
+        return f"Acknowledged by {_person(escalation.acknowledged_by)} at {when}"
+    return "Open: nobody has acknowledged it yet"
+
+
+def _texted(escalation: Escalation, text: str, since: datetime, what: str) -> str:
+    """How a confirmation ends: whether the patient was texted `what` just now (the services
+    queue the text only when there is something to tell, and the outbox may withhold it)."""
+    sent = (
+        Message.objects.filter(
+            patient_id=escalation.patient_id, template=text, created_at__gte=since
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    name = escalation.patient.first_name
+    if sent is None:
+        return ""
+    if sent.status == MessageStatus.SUPPRESSED:
+        return f"; {name} was not texted ({withheld_words(sent)})"
+    return f" and {name} was texted that {what}"
 
 
 class EscalationForm(forms.ModelForm[Escalation]):
@@ -174,7 +205,7 @@ class EscalationAdmin(OwnPatientsAdmin):
     class Media:
         css = {"all": ("escalations/queue.css",)}
 
-    list_filter = [WhoseFilter, "severity", "status", "rule", OverdueFilter, ClockFilter]
+    list_filter = [WhoseFilter, SeverityFilter, "status", "rule", OverdueFilter, ClockFilter]
     form = EscalationForm
     change_form_template = "admin/escalations/escalation_change_form.html"
     # Everything the columns read, so the page costs the same queries for 1 row or 100.
@@ -184,13 +215,9 @@ class EscalationAdmin(OwnPatientsAdmin):
         "patient__clinician__team__lead__user",
     ]
     search_fields = ["patient__first_name", "patient__last_name", "patient__phone"]
-    readonly_fields = [
-        "patient", "responsible", "covering", "rule", "severity", "reason", "due_at",
-        "created_at", "last_evidence_at", "evidence_count", "status", "acknowledged_at",
-        "acknowledged_by", "resolved_at", "resolved_by", "chain", "notified",
-    ]  # fmt: skip
-    fields = [*readonly_fields, "resolution_note", "tell_patient", "reply"]
-    inlines = [EvidenceInline]
+    # The facts are the page's header and sections (escalations.page); the form is what the
+    # clinician types.
+    fields = ["resolution_note", "tell_patient", "reply"]
     actions = ["acknowledge", "assign_to_me"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
@@ -238,32 +265,98 @@ class EscalationAdmin(OwnPatientsAdmin):
                 action="view",
                 what=f"escalation {escalation.pk}",
             )
-        return super().change_view(request, object_id, form_url, extra_context)
+        page = {
+            "title": f"{escalation} — {escalation.patient}",
+            "subtitle": None,  # the title says it all
+            "header": self._header(escalation),
+            "page": escalation_page(escalation),
+        }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **page})
+
+    def _header(self, escalation: Escalation) -> dict[str, str]:
+        """Who, how to call them, how urgent, where it stands and who is on it."""
+        patient = escalation.patient
+        return {
+            "patient": str(patient),
+            "record": reverse("admin:accounts_patient_change", args=[patient.pk]),
+            "phone": str(patient.phone),
+            "severity": self.severity_label(escalation),
+            "status": _status_words(escalation),
+            "due": self.due(escalation),
+            "responsible": self.responsible(escalation),
+            "covering": self.covering(escalation),
+        }
 
     def save_model(self, request: HttpRequest, obj: Escalation, form: Any, change: bool) -> None:
-        # Never saved directly: each button is a service call (and an audit row).
+        # Never saved directly: each button is a service call (and an audit row), then a
+        # confirmation that says what happened, to the patient too.
         user = cast(User, request.user)
         if "_resolve" in request.POST:
-            escalation_resolve(
-                escalation=obj,
-                user=user,
-                note=form.cleaned_data["resolution_note"],
-                tell_patient=form.cleaned_data["tell_patient"],
-            )
+            self._resolve(request, obj, user, form.cleaned_data)
         elif "_acknowledge" in request.POST:
-            escalation_acknowledge(escalation=obj, user=user)
+            self._acknowledge(request, obj, user)
         elif "_reply" in request.POST:
-            try:
-                care_team_reply(escalation=obj, user=user, text=form.cleaned_data["reply"])
-            except CareTeamReplyRefused as refused:
-                self.message_user(request, str(refused), messages.ERROR)
-            else:
-                self.message_user(request, "Sent to the patient.", messages.SUCCESS)
+            self._reply(request, obj, user, form.cleaned_data["reply"])
+
+    def _acknowledge(self, request: HttpRequest, escalation: Escalation, user: User) -> None:
+        since = timezone.now()
+        escalation_acknowledge(escalation=escalation, user=user)
+        acknowledged_at = escalation.acknowledged_at
+        if (
+            escalation.acknowledged_by_id != user.pk
+            or not acknowledged_at
+            or acknowledged_at < since
+        ):
+            self.message_user(
+                request, f"Nothing changed: {_status_words(escalation)}.", messages.WARNING
+            )
+            return
+        told = _texted(escalation, "care_team_acknowledged", since, "the care team has seen it")
+        self.message_user(request, f"Acknowledged: the chain has stopped{told}.", messages.SUCCESS)
+
+    def _resolve(
+        self, request: HttpRequest, escalation: Escalation, user: User, data: dict[str, Any]
+    ) -> None:
+        if escalation.status == Escalation.Status.RESOLVED:
+            self.message_user(
+                request, f"Nothing changed: {_status_words(escalation)}.", messages.WARNING
+            )
+            return
+        since = timezone.now()
+        escalation_resolve(
+            escalation=escalation,
+            user=user,
+            note=data["resolution_note"],
+            tell_patient=data["tell_patient"],
+        )
+        told = (
+            _texted(escalation, "care_team_seen", since, "the care team has seen the message")
+            if data["tell_patient"]
+            else ""
+        )
+        self.message_user(request, f"Resolved with your note{told}.", messages.SUCCESS)
+
+    def _reply(self, request: HttpRequest, escalation: Escalation, user: User, text: str) -> None:
+        name = escalation.patient.first_name
+        try:
+            reply = care_team_reply(escalation=escalation, user=user, text=text)
+        except CareTeamReplyRefused as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+            return
+        words = " ".join(text.split())
+        if reply.status == MessageStatus.SUPPRESSED:
+            self.message_user(
+                request, f"Not sent to {name}: {withheld_words(reply)}.", messages.ERROR
+            )
+            return
+        self.message_user(request, f"Sent to {name}: “{words}”", messages.SUCCESS)
 
     def response_change(self, request: HttpRequest, obj: Escalation) -> HttpResponse:
-        if "_reply" in request.POST:  # stay on the escalation after a reply
-            return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)
+        """The button's own confirmation (save_model) instead of Django's "was changed
+        successfully": back to the queue once resolved, else stay on the escalation."""
+        if "_resolve" in request.POST and obj.status == Escalation.Status.RESOLVED:
+            return self.response_post_save_change(request, obj)
+        return HttpResponseRedirect(request.path)
 
     @admin.display(description="Evidence", ordering="evidence_count")
     def evidence(self, escalation: Escalation) -> int:
@@ -323,8 +416,7 @@ class EscalationAdmin(OwnPatientsAdmin):
     def due(self, escalation: Escalation) -> str:
         """When, in the clinician's own time zone (accounts.middleware), and how long from
         now: "in 40 min" or "overdue by 2 h 5 min" while it is not resolved."""
-        when = timezone.localtime(escalation.due_at)
-        shown = f"{when:%a %d %b %H:%M} {when.tzname()}"
+        shown = shown_time_text(escalation.due_at)
         if escalation.status == Escalation.Status.RESOLVED:
             return shown
         left = escalation.due_at - timezone.now()
@@ -365,7 +457,7 @@ class EscalationAdmin(OwnPatientsAdmin):
         step = escalation.chain_step
         if step is None:
             return ""
-        return f"{step}: {CHAIN_STEPS.get(step, 'the whole team')}"
+        return f"{step}: {step_words(step)}"
 
     def has_assign_permission(self, request: HttpRequest) -> bool:
         """Taking a patient on changes the patient: a clinician who may change patients."""

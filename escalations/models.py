@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Clinician, Patient
-from escalations.rules import CLOCK_WORDS, Clock, Severity
+from escalations.rules import CLOCK_WORDS, SEVERITY_WORDS, Clock, Severity
 
 SEVERITY_CHOICES = [(s.value, s.value) for s in Severity]
 CLOCK_CHOICES = [(c.value, CLOCK_WORDS[c]) for c in Clock]
@@ -95,7 +95,9 @@ class Escalation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule} ({self.severity}) for patient {self.patient_id}"
+        """In words, as the admin's breadcrumbs show it ("Emergency: Worsening leg weakness");
+        no patient name, so logs and the admin's history name no one."""
+        return f"{SEVERITY_WORDS[Severity(self.severity)]}: {self.reason.strip().rstrip('.')}"
 
 
 class Evidence(models.Model):

@@ -44,6 +44,13 @@ logger = logging.getLogger(__name__)
 
 NOTIFY_TASK_GRACE = timedelta(minutes=1)  # an urgent escalation's own task goes first
 
+CHAIN_STEPS = {0: "responsible or cover", 1: "on call and lead"}
+
+
+def step_words(step: int) -> str:
+    """Whom a step of the chain tells, as the queue and the escalation page say it."""
+    return CHAIN_STEPS.get(step, "the whole team")
+
 
 def step_period(severity: str) -> timedelta:
     """How long the chain waits for an acknowledgement before its next step."""

@@ -36,6 +36,88 @@ SEVERITY_WORDS = {
 }
 
 
+# What each rule means, one plain sentence from CLINICAL.md's table, for the clinician reading
+# an escalation (its page in the admin). Keep it beside the rules: a rule added without a
+# meaning fails tests/escalations/test_rules.py.
+RULE_MEANINGS = {
+    "R1": "New numbness between the legs, a bladder, bowel or sexual change, or symptoms in both "
+    "legs (possible cauda equina): the patient was told to go to the emergency department now.",
+    "R2": "Leg weakness getting worse (foot dragging, tripping, the leg giving way): the patient "
+    "was told to go to the emergency department now.",
+    "R3": "Nerve symptoms (bladder or saddle change, worsening weakness, new numbness in a leg) in "
+    "a patient with a history of cancer: the patient was told they need emergency assessment "
+    "today.",
+    "R4": "New or unremitting spinal pain, or night pain, in a patient with a history of cancer: "
+    "a clinician contacts them within 24 hours.",
+    "R5": "Fever, shivers or feeling very unwell with the back pain: same day with an infection "
+    "risk (immunosuppressed, IV drug use, recent infection or spinal procedure), else within 24 "
+    "hours.",
+    "R6": "A new fall or accident followed by new severe back pain: emergency after major trauma, "
+    "within 24 hours with osteoporosis or long-term steroids, else routine.",
+    "R7": "Unexplained weight loss or constant pain at night: a clinician reviews it within 24 "
+    "hours.",
+    "R8": "Leg pain that stops daily activities or sleep, or leg pain 7 or more twice running: "
+    "review within 3 days, and the 2-week specialist referral clock has started.",
+    "R9": "New numbness or weakness in one leg that is not getting worse: contact within 24 hours, "
+    "and the 2-week specialist referral clock has started.",
+    "R10": "Leg pain not settling 6 weeks after onset (still more than 70% of the starting level): "
+    "review the plan; the 3-month specialist referral clock has started.",
+    "R11": "Back or leg pain at least 2 points and 30% above the starting level on two check-ins "
+    "running: review within 3 days.",
+    "R12": "Back or leg pain 8 or more on two check-ins running: review the pain plan within 3 "
+    "days.",
+    "R13": "Two weeks since enrollment: re-screen the patient with STarT Back.",
+    "R14": "Three or more nerve-pain symptoms, or a positive neuropathic screen: review for "
+    "nerve-related pain.",
+    "R15": "Pain in a new part of the body: review the new area.",
+    "R16": "A possible serious medicine reaction: the patient was told to call the emergency "
+    "number and not to take the next dose until advised.",
+    "R17": "Medicine side effects (review within 3 days) or missed or stopped doses (routine): "
+    "review the medicines.",
+    "R18": "A new opioid or benzodiazepine, or a gabapentinoid for sciatica, was recorded: review "
+    "it against the guideline.",
+    "R19": "Three check-ins in a row went unanswered, or 7 days of silence: reach out to the "
+    "patient.",
+    "R20": "Three or more serious escalations in 12 weeks with less than 30% improvement: consider "
+    "a specialist referral now.",
+    "R21": "The patient's own words describe an emergency symptom (saddle numbness, bladder or "
+    "bowel change, legs getting weaker, chest pain or breathlessness): they were told to go to "
+    "the emergency department now.",
+    "R22": "The patient's words suggest thoughts of suicide or self-harm: they were given the "
+    "emergency number and the crisis line.",
+    "R23": "The patient asked to hear from the care team before the next visit: contact them "
+    "within 3 days.",
+    "R24": "A message for the care team (a question, a remark, a worry), or a check-in reply the "
+    "app could not read: read and answer within 24 hours.",
+    "R25": 'A red-flag question answered "not sure" or left unreadable: the patient was told to '
+    "go to the emergency department if they have these symptoms; contact them today.",
+    "R26": "The patient texted HELP: they got the safety reply; follow up within 24 hours.",
+}
+
+# The check-in questions each rule reads: the escalation page shows these answers of the
+# check-in that gave the evidence (a web check-in's evidence names only its first answer).
+RULE_QUESTIONS: dict[str, tuple[str, ...]] = {
+    "R1": ("ces_symptoms",),
+    "R2": ("weakness_worsening",),
+    "R3": ("ces_symptoms", "weakness_worsening", "new_numbness_one_leg"),
+    "R4": ("cancer_spine_pain",),
+    "R5": ("fever_unwell",),
+    "R6": ("new_trauma", "trauma_major"),
+    "R7": ("weight_loss_night_pain",),
+    "R8": ("leg_pain", "leg_pain_disabling"),
+    "R9": ("new_numbness_one_leg",),
+    "R10": ("leg_pain",),
+    "R11": ("back_pain", "leg_pain"),
+    "R12": ("back_pain", "leg_pain"),
+    "R14": ("nerve_symptoms",),
+    "R15": ("new_pain_site", "pain_sites"),
+    "R16": ("med_serious_side_effect",),
+    "R17": ("med_side_effect", "med_missed_doses"),
+    "R20": ("back_pain", "leg_pain"),
+    "R23": ("needs_contact",),
+}
+
+
 # Most severe first; used to pick the one message a patient gets.
 SEVERITY_ORDER = [
     Severity.EMERGENCY,
@@ -425,7 +507,9 @@ def r25(*, question: str, unsure: bool) -> Hit:
     """A red-flag question answered "not sure", or left unreadable after its re-prompts."""
     how = 'answered "not sure"' if unsure else "not readable after its re-prompts"
     text = "esc_r25_medicine" if question == "med_serious_side_effect" else "esc_r25"
-    return Hit("R25", Severity.SAME_DAY, f"Red-flag question {question} {how}.", message=text)
+    # The question's key stays out of the reason: a clinician reads the reason; the question
+    # itself is on the evidence's answer, shown in words on the escalation page.
+    return Hit("R25", Severity.SAME_DAY, f"A red-flag question {how}.", message=text)
 
 
 def r18(*, medicine_class: str, for_sciatica: bool) -> Hit | None:

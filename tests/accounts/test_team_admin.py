@@ -264,3 +264,14 @@ def test_a_clinician_in_no_team_cannot_hand_patients_over(
     form = client.get(patient_url(patient)).context["adminform"].form
 
     assert "clinician" not in form.fields
+
+
+def test_away_times_are_shown_on_the_viewers_own_clock(admin_client_for: Any, north: Team) -> None:
+    Clinician.objects.filter(pk=north.member.pk).update(
+        away_until=datetime(2026, 6, 20, 14, 0, tzinfo=UTC)
+    )
+    Clinician.objects.filter(pk=north.lead.pk).update(time_zone="America/Chicago")
+
+    page = admin_client_for(north.lead).get("/admin/accounts/clinician/").content.decode()
+
+    assert "away until Sat 20 Jun 09:00 CDT" in page  # 14:00 UTC in Chicago

@@ -483,3 +483,23 @@ def test_a_blank_text_for_the_care_team_still_shows_its_row(
 
     assert page.status_code == 200
     assert columns(page, escalation)["what"] == "A message for the care team."
+
+
+def test_the_severity_filter_reads_in_words_and_keeps_the_dashboards_links(
+    admin_client_for: Any, clinician: Clinician, queue: Any
+) -> None:
+    client = admin_client_for(clinician)
+
+    page = client.get(QUEUE)
+    emergencies = client.get(QUEUE, {"severity__exact": "emergency"}).context["cl"].result_list
+
+    choices = [c["display"] for c in page.context["cl"].filter_specs[1].choices(page.context["cl"])]
+    assert choices == [
+        "All",
+        "Emergency",
+        "Same day",
+        "Within 24 hours",
+        "Within 72 hours",
+        "Routine",
+    ]
+    assert [e.pk for e in emergencies] == [queue["emergency"].pk]

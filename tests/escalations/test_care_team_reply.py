@@ -2,6 +2,7 @@
 in the queue, replies by SMS from the admin (in the patient's language setting, audited,
 refused without consent), and may tell the patient on resolving that it has been seen."""
 
+from html import unescape
 from typing import Any
 
 from django.test import Client
@@ -41,7 +42,9 @@ def test_the_queue_shows_the_words_and_the_clinician_replies_in_the_patients_lan
         follow=True,
     )
 
-    assert "Sent to the patient." in response.content.decode()
+    assert f"Sent to {patient.first_name}: “Sí, nadar suave está bien.”" in unescape(
+        response.content.decode()
+    )
     sms = Message.objects.get(template="care_team_reply")  # in the outbox, sent after commit
     assert sms.phone == str(patient.phone)
     assert sms.status == "pending"

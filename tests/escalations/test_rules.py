@@ -5,6 +5,7 @@ message key, including the boundaries CLINICAL.md names. Pain histories are newe
 current check-in's answer included, as `RuleInput.history` documents.
 """
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -766,3 +767,19 @@ def test_clock_deadline(
     clock: Clock, onset: date | None, presentation: date, deadline: date
 ) -> None:
     assert rules.clock_deadline(clock, onset_date=onset, presentation_date=presentation) == deadline
+
+
+def test_every_rule_has_a_plain_meaning_for_the_escalation_page() -> None:
+    # The rules catalogue: a function rN per rule of CLINICAL.md's table, R1–R26.
+    catalogue = {name.upper() for name in vars(rules) if re.fullmatch(r"r\d+", name)}
+
+    assert catalogue == {f"R{n}" for n in range(1, 27)}
+    assert set(rules.RULE_MEANINGS) == catalogue
+    assert all(meaning.strip().endswith(".") for meaning in rules.RULE_MEANINGS.values())
+    assert set(rules.RULE_QUESTIONS) <= catalogue
+
+
+def test_a_red_flag_reason_names_no_question_key() -> None:
+    hit = rules.r25(question="ces_symptoms", unsure=True)
+
+    assert "ces_symptoms" not in hit.reason
