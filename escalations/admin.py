@@ -22,7 +22,7 @@ from accounts.services import audit, patient_reassign
 from escalations.models import Escalation, Evidence, Notification, ReferralClock
 from escalations.notifications import step_recipients, step_words
 from escalations.page import escalation_page, withheld_words
-from escalations.rules import SEVERITY_ORDER, SEVERITY_WORDS, Severity
+from escalations.rules import RULE_MEANINGS, SEVERITY_ORDER, SEVERITY_WORDS, Severity
 from escalations.services import (
     CARE_TEAM_REPLY_MAX,
     CareTeamReplyRefused,
@@ -558,6 +558,12 @@ class ReferralClockAdmin(OwnPatientsAdmin):
         elif "_dismiss" in request.POST:
             clock_dismiss(clock=obj, user=user, reason=form.cleaned_data["stop_note"])
 
+    @admin.display(description="Started because", ordering="rule")
+    def started_by(self, clock: ReferralClock) -> str:
+        """What the rule that started the clock saw, in words (its meaning up to the colon)."""
+        meaning = RULE_MEANINGS.get(clock.rule, "")
+        return meaning.split(":")[0] if meaning else clock.rule
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None and obj.stopped_at is not None:
             return [*self.readonly_fields, "referral_type", "referral_date", "stop_note"]
@@ -566,7 +572,7 @@ class ReferralClockAdmin(OwnPatientsAdmin):
     list_display = [
         "patient",
         "kind",
-        "rule",
+        "started_by",
         "deadline",
         "reminded_at",
         "overdue_at",
@@ -575,6 +581,6 @@ class ReferralClockAdmin(OwnPatientsAdmin):
     list_filter = ["kind", ("stopped_at", admin.EmptyFieldListFilter)]
     list_select_related = ["patient"]
     readonly_fields = [
-        "patient", "kind", "rule", "started_at", "remind_at", "deadline", "reminded_at",
+        "patient", "kind", "started_by", "started_at", "remind_at", "deadline", "reminded_at",
         "overdue_at", "stopped_at", "stop_reason", "stopped_by",
     ]  # fmt: skip

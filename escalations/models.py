@@ -159,7 +159,9 @@ class ReferralClock(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} clock for patient {self.patient_id}"
+        """In words for the admin's title and breadcrumbs ("2-week referral clock"); no
+        patient name, so logs and the admin's history name no one."""
+        return f"{self.get_kind_display()} clock"
 
 
 class Notification(models.Model):

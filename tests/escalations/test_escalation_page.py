@@ -21,7 +21,7 @@ from checkins.services import checkin_record_answers, checkin_start
 from escalations.models import Escalation, Evidence, Notification
 from escalations.notifications import notify_step
 from escalations.rules import RULE_MEANINGS, Clock, Hit, Severity
-from escalations.services import escalate
+from escalations.services import clock_start, escalate
 from messaging.models import Message
 from tests.care.test_safety import answer_until, reply
 from tests.escalations.test_admin_queue import form
@@ -457,3 +457,20 @@ def test_acknowledging_says_when_the_patient_could_not_be_texted(
     )
 
     assert "Acknowledged: the chain has stopped; Ana was not texted (patient opted out)." in html
+
+
+def test_referral_clocks_read_in_words(admin_client_for: Any, patient: Patient) -> None:
+    clock = clock_start(patient=patient, kind=Clock.TWO_WEEKS, rule="R8", now=timezone.now())
+    client = admin_client_for(patient.clinician)
+
+    listing = unescape(client.get("/admin/escalations/referralclock/").content.decode())
+    page = unescape(
+        client.get(f"/admin/escalations/referralclock/{clock.pk}/change/").content.decode()
+    )
+
+    for html in (listing, page):
+        assert "2-week referral" in html
+        assert RULE_MEANINGS["R8"].split(":")[0] in html
+        assert ">R8<" not in html
+        assert ">2w<" not in html
+    assert "2-week referral clock" in page  # the title and breadcrumbs, not "patient 3"
