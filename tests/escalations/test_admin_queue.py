@@ -503,3 +503,21 @@ def test_the_severity_filter_reads_in_words_and_keeps_the_dashboards_links(
         "Routine",
     ]
     assert [e.pk for e in emergencies] == [queue["emergency"].pk]
+
+
+def test_the_rule_filter_says_what_happened_not_the_rule_code(
+    admin_client_for: Any, clinician: Clinician, queue: Any
+) -> None:
+    client = admin_client_for(clinician)
+
+    page = client.get(QUEUE)
+    emergencies = client.get(QUEUE, {"rule__exact": queue["emergency"].rule}).context["cl"]
+
+    spec = next(s for s in page.context["cl"].filter_specs if s.title == "what happened")
+    labels = [str(c["display"]) for c in spec.choices(page.context["cl"])]
+    assert labels[0] == "All"
+    assert len(labels) == 27  # R1–R26
+    assert "The patient texted HELP" in labels
+    assert not [label for label in labels if re.fullmatch(r"R\d+", label)]
+    assert all(len(label) <= 57 for label in labels)
+    assert queue["emergency"].pk in [e.pk for e in emergencies.result_list]
