@@ -48,7 +48,9 @@ def web_checkin_record(
             now=now,
             answer=stored[0],
         )
-    told = rules.patient_message(hits)
+        told = rules.patient_message(hits)
+        if told and told.message:
+            Checkin.objects.filter(pk=checkin.pk).update(advice=told.message)
     return WebCheckinResult(
         checkin=checkin,
         advice=render_text(told.message, patient.language) if told and told.message else None,

@@ -127,6 +127,9 @@ class Checkin(models.Model):
     status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
     pending_question = models.CharField(max_length=40, blank=True)
     reprompts = models.PositiveSmallIntegerField(default=0)
+    # A web check-in's advice is shown on the page, never texted: its text key is kept so the
+    # care team can see what the patient was told (an SMS check-in's is a Message).
+    advice = models.CharField(max_length=40, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     remind_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)

@@ -19,6 +19,7 @@ from escalations.models import Escalation, Evidence, Notification, ReferralClock
 from escalations.notifications import step_words
 from escalations.rules import CLOCK_WORDS, RULE_MEANINGS, RULE_QUESTIONS, Clock
 from messaging.models import Direction, Message, Status
+from messaging.texts import render as render_text
 from selfcare.clock import shown_time_text
 
 EVIDENCE_SHOWN = 50  # a persistent condition adds a row a week: the latest are what matter
@@ -107,7 +108,10 @@ def escalation_page(escalation: Escalation) -> EscalationPage:
     return EscalationPage(
         evidence=[_evidence_row(e, escalation.rule) for e in evidence],
         evidence_left_off=max(escalation.evidence_count - len(evidence), 0),
-        told=[_told_row(m) for m in _told(escalation)],
+        told=[
+            *_shown_on_the_web(evidence, escalation.patient.language),
+            *(_told_row(m) for m in _told(escalation)),
+        ],
         meaning=RULE_MEANINGS.get(escalation.rule, escalation.reason),
         notices=[_notice_row(n) for n in _notices(escalation)],
         clocks=[_clock_row(c) for c in _running_clocks(escalation)],
@@ -200,6 +204,24 @@ def _told(escalation: Escalation) -> list[Message]:
         .filter(during, TOLD_TEMPLATES, patient_id=escalation.patient_id)
         .order_by("created_at", "pk")[:TOLD_SHOWN]
     )
+
+
+def _shown_on_the_web(evidence: list[Evidence], language: str) -> list[ToldRow]:
+    """The advice a web check-in put on the patient's screen (it is never texted), once per
+    check-in of the evidence shown."""
+    checkins = {
+        e.answer.checkin_id: e.answer.checkin
+        for e in evidence
+        if e.answer is not None and e.answer.checkin.advice
+    }
+    return [
+        ToldRow(
+            at=shown_time_text(checkin.ended_at or checkin.started_at),
+            text=render_text(checkin.advice, language),
+            delivery="shown on screen at the end of the web check-in",
+        )
+        for checkin in checkins.values()
+    ]
 
 
 def _told_row(message: Message) -> ToldRow:
