@@ -205,9 +205,11 @@ def _parse(question: Question, text: str) -> tuple[bool, object]:
 def checkin_record_reply(*, patient: Patient, message: Message) -> ReplyResult:
     """Apply an SMS reply to the patient's open check-in's pending question.
 
-    A reply that cannot be read is re-asked (at most twice), then the question is left
-    unanswered. A reply with no open check-in is kept as a late answer to the last one started
-    before it arrived, shown to the clinician and never applied to a newer question.
+    A reply that cannot be read is re-asked with an example (at most twice; "6 and 7" is asked
+    which), then the question is left unanswered. A pain reply naming both scores ("back 6 leg
+    8") answers the pending one and hands back the other (`ahead`). A reply with no open
+    check-in is kept as a late answer to the last one started before it arrived, shown to the
+    clinician and never applied to a newer question.
     """
     # Only a check-in that had begun when the text arrived can be what it answers (a text
     # handled a moment later by a worker may find a newer one open).
