@@ -90,6 +90,11 @@ _SCALE = re.compile(
     rf"(\d|\b(?:{'|'.join(NUMBER_WORDS)}))\s*(?:/|out of|outta|of|de)\s*(?:10|ten|diez)\b"
 )
 _NOT_A_SCORE = re.compile(r"\d\s*[.,]\s*\d|-\s*\d|\d\s*-\s*\d")  # decimals, negatives, ranges
+# A number said as a bound is not the score: "worse than a 6", "up from 3", "más de 7".
+_BOUND = re.compile(
+    r"\b(?:than|from|over|above|under|below|desde|(?:mas|menos) (?:de|que))\s+"
+    rf"(?:(?:a|an|un|una)\s+)?(?:\d|(?:{'|'.join(NUMBER_WORDS)})\b)"
+)
 # "more or less 6", "más o menos 6": one number said roughly; this "or" offers no second answer.
 _ROUGHLY = re.compile(r"\b(?:more or less|mas o menos)\b")
 # Beside one number these still make it more than one answer: "seven or so", "seis y medio".
@@ -107,9 +112,9 @@ PAIN_LABELS = {
 
 def _pain_tokens(text: str) -> list[str] | None:
     """The reply's numbers and words with the scale and "more or less" taken out; None when it
-    holds a decimal, a negative or a range, which no reading can make one score."""
+    holds a decimal, a negative, a range or a bound, which no reading can make one score."""
     folded = _ROUGHLY.sub(" ", _SCALE.sub(r"\1", fold(text)))
-    if _NOT_A_SCORE.search(folded):
+    if _NOT_A_SCORE.search(folded) or _BOUND.search(folded):
         return None
     return _NUMBER_OR_WORD.findall(folded)
 

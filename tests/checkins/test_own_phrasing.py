@@ -42,6 +42,8 @@ ONE_SCORE = [
     ("6 today, worse at night", 6),
     ("6 today and worse at night", 6),
     ("3 - better than yesterday", 3),
+    ("6 today, better than yesterday", 6),
+    ("5 from my back today", 5),
     ("Pain is 5", 5),
     ("back pain 5", 5),
     ("7/10 today", 7),
@@ -69,6 +71,8 @@ ONE_SCORE = [
     ("me duele como un 7", 7),
     ("hoy 4, mejor que ayer", 4),
     ("un dolor de 8", 8),
+    ("creo que un 6", 6),
+    ("6, menos que ayer", 6),
     ("un dolor de 10", 10),  # "de 10" after a word is the score, not the scale
     ("siete de diez", 7),
     ("7 de 10 😣", 7),
@@ -96,6 +100,14 @@ NOT_ONE_SCORE = [
     "bad",
     "no pain",  # no number: asked again rather than guessed as 0
     "6 today, 8 last night",
+    "worse than a 6",  # a bound, not the score
+    "more than 7",
+    "over 7 all day",
+    "up from 3",
+    "less than 5",
+    "más de 7",
+    "menos de cinco",
+    "más que un 7",
     "was 4 now 7",
     "11",
     "12/10",
@@ -166,6 +178,7 @@ def test_scores_named_for_each_pain_question(text: str, scores: dict[str, int]) 
         "back 5-6 leg 8",
         "back 11 leg 2",
         "back 6 leg",
+        "back 6 leg more than 8",
         "back leg",
         "bak 6 leg 8",  # a label misspelt leaves a number without one
         "6",
