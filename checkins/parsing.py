@@ -17,6 +17,7 @@ __all__ = [
     "pain_alternatives",
     "parse_choices",
     "parse_pain",
+    "parse_pain_answer",
     "parse_pain_labelled",
     "parse_yes_no",
 ]
@@ -200,6 +201,19 @@ def parse_pain_labelled(text: str) -> dict[str, int] | None:
             return None
         scores[label] = score
     return scores
+
+
+def parse_pain_answer(text: str, question: str) -> int | None:
+    """The score `text` gives the pain question `question`: the one named for it when the reply
+    names scores ("back 6 leg 8"), else the reply's one number, unless the reply speaks of
+    another pain question ("leg 8, no back pain" is not a back pain of 8)."""
+    named = parse_pain_labelled(text)
+    if named is not None:
+        return named.get(question)
+    tokens = _pain_tokens(text) or []
+    if any(PAIN_LABELS.get(token, question) != question for token in tokens):
+        return None
+    return parse_pain(text)
 
 
 def parse_yes_no(text: str) -> bool | None:

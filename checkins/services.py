@@ -191,9 +191,7 @@ def reply_could_answer(text: str) -> bool:
 
 def _parse(question: Question, text: str) -> tuple[bool, object]:
     if question.type == AnswerType.NUMBER:
-        named = parsing.parse_pain_labelled(text)
-        # "leg 8" to the back pain question is not a back pain of 8.
-        value: object = parsing.parse_pain(text) if named is None else named.get(question.key)
+        value: object = parsing.parse_pain_answer(text, question.key)
     elif question.type == AnswerType.YES_NO:
         value = parsing.parse_yes_no(text)
     else:

@@ -4,7 +4,12 @@ fails says which reply a patient would have been asked again for, or (worse) mis
 
 import pytest
 
-from checkins.parsing import pain_alternatives, parse_pain, parse_pain_labelled
+from checkins.parsing import (
+    pain_alternatives,
+    parse_pain,
+    parse_pain_answer,
+    parse_pain_labelled,
+)
 
 # (reply, score): one number in the patient's own words.
 ONE_SCORE = [
@@ -215,3 +220,29 @@ def test_two_scores_offered_as_one_answer_are_both_found(text: str, both: tuple[
 )
 def test_only_two_scores_joined_by_and_or_are_alternatives(text: str) -> None:
     assert pain_alternatives(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "score"),
+    [
+        ("back 6 leg 8", "back_pain", 6),
+        ("back 6 leg 8", "leg_pain", 8),
+        ("espalda 6 pierna 8", "leg_pain", 8),
+        ("back 6", "back_pain", 6),
+        ("6, my back is stiff", "back_pain", 6),
+        ("8, my leg is killing me", "leg_pain", 8),
+        ("about a 6", "back_pain", 6),
+        ("6", "leg_pain", 6),
+        # Another pain question's score is not this one's: asked again, never misfiled.
+        ("leg 8", "back_pain", None),
+        ("back 6", "leg_pain", None),
+        ("pierna 8", "back_pain", None),
+        ("leg 8 no back pain", "back_pain", None),
+        ("6, and my leg is fine", "back_pain", None),
+        ("6 and 7", "back_pain", None),
+    ],
+)
+def test_the_score_a_reply_gives_the_pain_question_asked(
+    text: str, question: str, score: int | None
+) -> None:
+    assert parse_pain_answer(text, question) == score
