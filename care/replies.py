@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from accounts.models import Clinician, Patient
 from checkins.catalogue import BY_KEY
-from checkins.models import Checkin
+from checkins.models import Answer, Checkin
 from checkins.services import (
     checkin_advance,
     checkin_answers,
     checkin_close,
+    checkin_record_ahead,
     checkin_record_reply,
     reply_could_answer,
 )
@@ -159,14 +160,13 @@ def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Mess
         else:
             hit = rules.r24(during_checkin=True)
             escalate(patient=patient, hit=hit, now=now, answer=result.answer, message=message)
-    data = rule_input(patient, now=now, current=checkin_answers(checkin))
-    hits = escalate_holding(
-        patient=patient,
-        hits=rules.evaluate(data, rules.ANSWER_RULES),
-        now=now,
-        answer=result.answer,
-    )
-    emergency = [h for h in hits if h.severity == Severity.EMERGENCY]
+    emergency = _answer_rules(patient, result.answer, now=now)
+    for key, score in result.ahead.items():
+        if emergency:
+            break  # the check-in ends here: what the reply said next is not applied
+        ahead = checkin_record_ahead(checkin=checkin, question=key, value=score, message=message)
+        if ahead is not None:
+            emergency = _answer_rules(patient, ahead, now=now)
     if emergency:
         worst = rules.patient_message(emergency)
         if worst is not None:
@@ -179,6 +179,17 @@ def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Mess
         return replies
     replies.append(checkin_summary_message(checkin=checkin, reply_to=message, now=now))
     return replies
+
+
+def _answer_rules(patient: Patient, answer: Answer, *, now: datetime) -> list[Hit]:
+    """The rules over the check-in as it stands after `answer`; returns the emergency hits.
+    Run once per answer recorded, so a reply that answers two questions ("back 6 leg 8") is
+    read exactly as two replies would have been."""
+    data = rule_input(patient, now=now, current=checkin_answers(answer.checkin))
+    hits = escalate_holding(
+        patient=patient, hits=rules.evaluate(data, rules.ANSWER_RULES), now=now, answer=answer
+    )
+    return [h for h in hits if h.severity == Severity.EMERGENCY]
 
 
 R24_ACK_EVERY = timedelta(days=1)

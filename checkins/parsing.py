@@ -1,7 +1,9 @@
 """Reading patients' SMS replies (pure: no ORM, no I/O). Never raises, whatever the text.
 
-Replies are read tolerantly but never guessed: "7", "7/10", "seven", "siete" and "10!" are a
-pain score; "7.5", "7 or 8" and "a lot" are not, and the caller asks again. Yes/no questions say
+Replies are read tolerantly but never guessed: "7", "7/10", "seven", "siete", "10!" and the
+patient's own phrasing around one number ("about a 6", "6ish", "más o menos 6") are a pain score;
+"7.5", "5-6", "7 or 8" and "a lot" are not, and the caller asks again. "back 6 leg 8" names a
+score for each pain question at once. Yes/no questions say
 "reply 1 for yes, 2 for no" (YES is a carrier opt-in keyword) but also take y/n, yes/no, sí/no,
 yep/nope and "no thanks"; "not sure" or "no sé" are neither.
 """
@@ -10,7 +12,15 @@ import re
 
 from messaging.keywords import fold
 
-__all__ = ["fold", "parse_choices", "parse_pain", "parse_yes_no"]
+__all__ = [
+    "fold",
+    "pain_alternatives",
+    "parse_choices",
+    "parse_pain",
+    "parse_pain_answer",
+    "parse_pain_labelled",
+    "parse_yes_no",
+]
 
 PAIN_MIN, PAIN_MAX = 0, 10
 
@@ -75,25 +85,135 @@ def _tokens(text: str) -> list[str]:
     return _NUMBER_OR_WORD.findall(fold(text))
 
 
-def parse_pain(text: str) -> int | None:
-    """A pain score 0–10, or None when the reply is not exactly one such number."""
-    folded = fold(text)
-    # "7/10", "7 out of 10", "7 de 10": the 10 is the scale, not a second answer.
-    folded = re.sub(r"(\d|\b[a-z]+)\s*(?:/|out of|de)\s*(?:10|ten|diez)\b", r"\1", folded)
-    if re.search(r"\d\s*[.,]\s*\d|-\s*\d|\d\s*-\s*\d", folded):
-        return None  # decimals, negatives and ranges are not scores
-    numbers = []
-    for token in _NUMBER_OR_WORD.findall(folded):
-        if token.isdigit():
-            # Long digit strings are not scores (and int() refuses past 4300 digits).
-            numbers.append(int(token) if len(token) <= 3 else PAIN_MAX + 1)
-        elif token in NUMBER_WORDS:
-            numbers.append(NUMBER_WORDS[token])
-    if len(numbers) != 1 or not PAIN_MIN <= numbers[0] <= PAIN_MAX:
+# "7/10", "7 out of 10", "siete de diez": the 10 is the scale, not a second answer. Only after a
+# number: in "un dolor de 10" the 10 is the score.
+_SCALE = re.compile(
+    rf"(\d|\b(?:{'|'.join(NUMBER_WORDS)}))\s*(?:/|out of|outta|of|de)\s*(?:10|ten|diez)\b"
+)
+_NOT_A_SCORE = re.compile(r"\d\s*[.,]\s*\d|-\s*\d|\d\s*-\s*\d")  # decimals, negatives, ranges
+# A number said as a bound is not the score: "worse than a 6", "up from 3", "más de 7".
+_BOUND = re.compile(
+    r"\b(?:than|from|over|above|under|below|desde|(?:mas|menos) (?:de|que))\s+"
+    rf"(?:(?:a|an|un|una)\s+)?(?:\d|(?:{'|'.join(NUMBER_WORDS)})\b)"
+)
+# "more or less 6", "más o menos 6": one number said roughly; this "or" offers no second answer.
+_ROUGHLY = re.compile(r"\b(?:more or less|mas o menos)\b")
+# Beside one number these still make it more than one answer: "seven or so", "seis y medio".
+UNCLEAR_WORDS = frozenset({"or", "o", "half", "medio", "media"})
+# Two scores joined as one answer ("6 and 7", "6 o 7"): the patient is asked which.
+JOINING_WORDS = frozenset({"and", "y", "or", "o"})
+# The words that name a pain question in "back 6 leg 8" / "espalda 6 pierna 8".
+PAIN_LABELS = {
+    "back": "back_pain", "espalda": "back_pain",
+    "leg": "leg_pain", "legs": "leg_pain", "nerve": "leg_pain", "nerves": "leg_pain",
+    "sciatica": "leg_pain", "pierna": "leg_pain", "piernas": "leg_pain", "nervio": "leg_pain",
+    "nervios": "leg_pain", "ciatica": "leg_pain",
+}  # fmt: skip
+
+
+def _pain_tokens(text: str) -> list[str] | None:
+    """The reply's numbers and words with the scale and "more or less" taken out; None when it
+    holds a decimal, a negative, a range or a bound, which no reading can make one score."""
+    folded = _ROUGHLY.sub(" ", _SCALE.sub(r"\1", fold(text)))
+    if _NOT_A_SCORE.search(folded) or _BOUND.search(folded):
         return None
-    if re.search(r"\b(or|o|and|y|to|a)\b", folded) and len(_tokens(folded)) > 1:
-        return None  # "7 or 8" spelled with one word: "seven or so"
+    return _NUMBER_OR_WORD.findall(folded)
+
+
+def _number(token: str) -> int | None:
+    """The number a token says ("6", "six", "sixish"), or None for any other word."""
+    if token.isdigit():
+        # Long digit strings are not scores (and int() refuses past 4300 digits).
+        return int(token) if len(token) <= 3 else PAIN_MAX + 1
+    return NUMBER_WORDS.get(token.removesuffix("ish"))
+
+
+def _in_scale(value: int) -> bool:
+    return PAIN_MIN <= value <= PAIN_MAX
+
+
+def _unclear(tokens: list[str]) -> bool:
+    return len(tokens) > 1 and not UNCLEAR_WORDS.isdisjoint(tokens)
+
+
+def parse_pain(text: str) -> int | None:
+    """A pain score 0–10, or None when the reply is not exactly one such number.
+
+    Other words around the number are the patient's own phrasing ("its a 7", "6 today, worse
+    at night"): the free-text detectors read them, the score is the number.
+    """
+    tokens = _pain_tokens(text)
+    if tokens is None or _unclear(tokens):
+        return None
+    numbers = [n for n in map(_number, tokens) if n is not None]
+    if len(numbers) != 1 or not _in_scale(numbers[0]):
+        return None
     return numbers[0]
+
+
+def pain_alternatives(text: str) -> tuple[int, int] | None:
+    """The two scores of a reply that offers both as one answer ("6 and 7", "6 y 7", "7 or 8"),
+    so the patient can be asked which; None for anything else. Never a score itself."""
+    tokens = _pain_tokens(text)
+    if tokens is None:
+        return None
+    at = [i for i, token in enumerate(tokens) if _number(token) is not None]
+    if len(at) != 2 or at[1] - at[0] != 2 or tokens[at[0] + 1] not in JOINING_WORDS:
+        return None
+    first, second = _number(tokens[at[0]]), _number(tokens[at[1]])
+    if first is None or second is None or first == second:
+        return None
+    if not (_in_scale(first) and _in_scale(second)):
+        return None
+    return first, second
+
+
+def _labelled_marks(tokens: list[str]) -> list[int | str]:
+    """The scores (int) and the questions labels name (str) in order, a question named twice in
+    a row kept once ("leg nerve 8")."""
+    marks: list[int | str] = []
+    for token in tokens:
+        number = _number(token)
+        if number is not None:
+            marks.append(number)
+        elif token in PAIN_LABELS and marks[-1:] != [PAIN_LABELS[token]]:
+            marks.append(PAIN_LABELS[token])
+    return marks
+
+
+def parse_pain_labelled(text: str) -> dict[str, int] | None:
+    """Scores each named for its question ("back 6 leg 8", "6 back 8 leg", "espalda 6, pierna 8"),
+    keyed by question; None unless every number has its own label, on the same side each time,
+    each question is named once, and every score is on the scale."""
+    tokens = _pain_tokens(text)
+    if tokens is None or _unclear(tokens):
+        return None
+    marks = _labelled_marks(tokens)
+    if not marks or len(marks) % 2:
+        return None
+    label_first = isinstance(marks[0], str)
+    scores: dict[str, int] = {}
+    for i in range(0, len(marks), 2):
+        label, score = (marks[i], marks[i + 1]) if label_first else (marks[i + 1], marks[i])
+        if not isinstance(label, str) or not isinstance(score, int) or label in scores:
+            return None
+        if not _in_scale(score):
+            return None
+        scores[label] = score
+    return scores
+
+
+def parse_pain_answer(text: str, question: str) -> int | None:
+    """The score `text` gives the pain question `question`: the one named for it when the reply
+    names scores ("back 6 leg 8"), else the reply's one number, unless the reply speaks of
+    another pain question ("leg 8, no back pain" is not a back pain of 8)."""
+    named = parse_pain_labelled(text)
+    if named is not None:
+        return named.get(question)
+    tokens = _pain_tokens(text) or []
+    if any(PAIN_LABELS.get(token, question) != question for token in tokens):
+        return None
+    return parse_pain(text)
 
 
 def parse_yes_no(text: str) -> bool | None:

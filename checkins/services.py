@@ -20,7 +20,15 @@ from django.utils import timezone
 from accounts.models import Patient, SmsConsent, User
 from accounts.services import audit
 from checkins import parsing, schedule
-from checkins.catalogue import BY_KEY, AnswerType, Kind, Question, Situation, next_question
+from checkins.catalogue import (
+    BY_KEY,
+    CATALOGUE,
+    AnswerType,
+    Kind,
+    Question,
+    Situation,
+    next_question,
+)
 from checkins.models import Answer, Checkin, CheckinSlot, Medicine
 from messaging.models import Message, Priority
 from messaging.outbox import message_queue, messages_cancel_pending
@@ -81,13 +89,19 @@ def checkin_answers(checkin: Checkin) -> dict[str, object]:
 
 
 def _ask(
-    checkin: Checkin, question: Question, *, reply_to: Message | None, text: str = ""
+    checkin: Checkin,
+    question: Question,
+    *,
+    reply_to: Message | None,
+    text: str = "",
+    context: Mapping[str, object] | None = None,
 ) -> Message:
     checkin.pending_question = question.key
     checkin.save(update_fields=["pending_question", "reprompts"])
     return message_queue(
         patient=checkin.patient,
         text=text or f"q_{question.key}",
+        context=context,
         priority=Priority.REPLY if reply_to else Priority.BULK,
         in_reply_to=reply_to,
         not_after=checkin.expires_at,
@@ -154,6 +168,9 @@ class ReplyResult:
     # to a red-flag question (the caller raises R24 or R25).
     unreadable: bool = False
     unsure: bool = False
+    # Scores the same reply named for later pain questions ("back 6 leg 8"), in catalogue order,
+    # for the caller to record with checkin_record_ahead once the rules have read `answer`.
+    ahead: dict[str, int] = field(default_factory=dict)
 
 
 MOST_CHOICES = max(len(question.choices) for question in BY_KEY.values())
@@ -165,6 +182,7 @@ def reply_could_answer(text: str) -> bool:
     re-prompt."""
     return (
         parsing.parse_pain(text) is not None
+        or parsing.parse_pain_labelled(text) is not None
         or parsing.parse_yes_no(text) is not None
         or parsing.parse_choices(text, MOST_CHOICES) is not None
         or parsing.is_unsure(text)  # "not sure" to a red-flag question is R25, at once
@@ -173,7 +191,7 @@ def reply_could_answer(text: str) -> bool:
 
 def _parse(question: Question, text: str) -> tuple[bool, object]:
     if question.type == AnswerType.NUMBER:
-        value: object = parsing.parse_pain(text)
+        value: object = parsing.parse_pain_answer(text, question.key)
     elif question.type == AnswerType.YES_NO:
         value = parsing.parse_yes_no(text)
     else:
@@ -185,9 +203,11 @@ def _parse(question: Question, text: str) -> tuple[bool, object]:
 def checkin_record_reply(*, patient: Patient, message: Message) -> ReplyResult:
     """Apply an SMS reply to the patient's open check-in's pending question.
 
-    A reply that cannot be read is re-asked (at most twice), then the question is left
-    unanswered. A reply with no open check-in is kept as a late answer to the last one started
-    before it arrived, shown to the clinician and never applied to a newer question.
+    A reply that cannot be read is re-asked with an example (at most twice; "6 and 7" is asked
+    which), then the question is left unanswered. A pain reply naming both scores ("back 6 leg
+    8") answers the pending one and hands back the other (`ahead`). A reply with no open
+    check-in is kept as a late answer to the last one started before it arrived, shown to the
+    clinician and never applied to a newer question.
     """
     # Only a check-in that had begun when the text arrived can be what it answers (a text
     # handled a moment later by a worker may find a newer one open).
@@ -217,8 +237,7 @@ def checkin_record_reply(*, patient: Patient, message: Message) -> ReplyResult:
     if not understood and not unsure:
         if checkin.reprompts < MAX_REPROMPTS:
             checkin.reprompts += 1
-            reprompt = _ask(checkin, question, reply_to=message, text=f"reprompt_{question.type}")
-            return ReplyResult(messages=[reprompt])
+            return ReplyResult(messages=[_reprompt(checkin, question, message)])
         value = None  # asked three times: leave it unanswered and move on
     answer = Answer.objects.create(
         checkin=checkin,
@@ -231,7 +250,54 @@ def checkin_record_reply(*, patient: Patient, message: Message) -> ReplyResult:
     checkin.reprompts = 0
     checkin.pending_question = ""
     checkin.save(update_fields=["reprompts", "pending_question"])
-    return ReplyResult(answer=answer, unreadable=not understood, unsure=unsure)
+    return ReplyResult(
+        answer=answer,
+        unreadable=not understood,
+        unsure=unsure,
+        ahead=_scores_ahead(question, message.body) if understood else {},
+    )
+
+
+def _reprompt(checkin: Checkin, question: Question, message: Message) -> Message:
+    """Ask again with an example of a reply we can read; a pain reply offering two scores
+    ("6 and 7") is asked which one it is, never guessed."""
+    both = parsing.pain_alternatives(message.body) if question.type == AnswerType.NUMBER else None
+    if both is not None:
+        which = {"first": both[0], "second": both[1]}
+        return _ask(checkin, question, reply_to=message, text="reprompt_pain_which", context=which)
+    return _ask(checkin, question, reply_to=message, text=f"reprompt_{question.type}")
+
+
+def _scores_ahead(question: Question, text: str) -> dict[str, int]:
+    """The scores `text` names for pain questions other than `question`, in catalogue order."""
+    named = parsing.parse_pain_labelled(text) if question.type == AnswerType.NUMBER else None
+    return {
+        later.key: named[later.key]
+        for later in CATALOGUE
+        if named and later.key in named and later.key != question.key
+    }
+
+
+def checkin_record_ahead(
+    *, checkin: Checkin, question: str, value: int, message: Message
+) -> Answer | None:
+    """Record a score a reply gave ahead of its question ("back 6 leg 8" to the back pain
+    question), exactly as the patient's next reply would have been: only while the check-in is
+    open and `question` is the one it would ask next, so that question is then not asked.
+    None when it is not (the score is left in the first answer's raw text)."""
+    if checkin.status != Checkin.Status.OPEN or BY_KEY[question].type != AnswerType.NUMBER:
+        return None
+    coming = next_question(_situation(checkin, checkin_answers(checkin)))
+    if coming is None or coming.key != question:
+        return None
+    return Answer.objects.create(
+        checkin=checkin,
+        patient=checkin.patient,
+        question=question,
+        value=value,
+        raw=message.body,
+        message=message,
+    )
 
 
 def checkin_record_answers(*, checkin: Checkin, answers: Mapping[str, object]) -> list[Answer]:

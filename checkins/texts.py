@@ -9,6 +9,7 @@ LONG = {"pain_sites": 4, "med_serious_side_effect": 4}
 register(
     *(TextSpec(f"q_{q.key}", LONG.get(q.key, 3), {"reminder": True}) for q in CATALOGUE),
     *(TextSpec(f"reprompt_{t.value}", 2, {}) for t in AnswerType),
+    TextSpec("reprompt_pain_which", 1, {"first": 6, "second": 7}),
     TextSpec("checkin_thanks", 3, {}),
 )
 

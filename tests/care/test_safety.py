@@ -141,8 +141,8 @@ def test_an_unreadable_answer_is_asked_again_twice_then_left_unanswered(
     second = reply_then_drain("7 or 8")
     third = reply_then_drain("lots")
 
-    assert "number from 0 to 10" in first[0]
-    assert "number from 0 to 10" in second[0]
+    assert 'one number from 0 (no pain) to 10 (worst), for example "4"' in first[0]
+    assert "Was that 7 or 8?" in second[0]  # two scores offered: asked which, not guessed
     assert "leg" in third[0].lower()  # moved on to the next question
     answer = Answer.objects.get(question="back_pain")
     assert answer.value is None
