@@ -13,7 +13,7 @@ from care.web_checkin import web_checkin_record
 from checkins import parsing
 from checkins.catalogue import CATALOGUE, AnswerType, Kind, Question, Situation, next_question
 from checkins.services import CheckinRefused, patient_situation
-from messaging.texts import render as render_text
+from checkins.texts import question_prompt
 from patients.decorators import patient_page
 from patients.words import word
 
@@ -66,14 +66,6 @@ def _answers(base: Situation, data: Any) -> tuple[dict[str, object], set[str]]:
 FOLLOW_UPS = frozenset({"new_numbness_one_leg", "leg_pain_disabling", "trauma_major", "pain_sites"})
 
 
-def _web_text(question: Question, language: str) -> str:
-    """The SMS question without its "reply with…" instruction (the form has buttons)."""
-    text = render_text(f"q_{question.key}", language)
-    for marker in (" Reply", " Responda"):
-        text = text.split(marker)[0]
-    return text.removeprefix("SelfCare check-in: ").removeprefix("SelfCare: ").strip()
-
-
 @patient_page
 @require_http_methods(["GET", "POST"])
 def web_checkin(request: HttpRequest) -> HttpResponse:
@@ -102,7 +94,7 @@ def web_checkin(request: HttpRequest) -> HttpResponse:
     items = [
         {
             "question": q,
-            "text": _web_text(q, language),
+            "text": question_prompt(q.key, language),
             "follow_up": q.key in FOLLOW_UPS,
             "choices": [(c, word(f"choice_{c}", language)) for c in q.choices],
             "error": q.key in errors,
