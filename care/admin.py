@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import NotFoundMixin, request_clinician
-from accounts.models import Clinician, ConsentEvent, Patient, User
+from accounts.models import Clinician, ConsentEvent, Patient, PatientFlag, User
 from accounts.phones import redact
 from accounts.services import audit, patient_reassign
 from care.record import (
@@ -199,6 +199,11 @@ class PatientAdmin(NotFoundMixin, SimpleHistoryAdmin):
             else (name, options)
             for name, options in fieldsets
         ]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in PatientFlag.values:
+            kwargs["label"] = PatientFlag(db_field.name).label  # "Intravenous drug use"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "clinician" and not request.user.is_superuser:

@@ -56,7 +56,7 @@ KIND_WORDS = {Kind.FULL: "Weekly check-in", Kind.SHORT: "Short check-in"}
 # The messages of a check-in conversation are its questions, shown under its row instead.
 CHECKIN_TEMPLATES = Q(template__startswith="q_") | Q(template__startswith="reprompt_")
 CHECKIN_TEMPLATES |= Q(template__in=["checkin_thanks", "checkin_end"])
-SIGN_IN_LINK_SHOWN = "[sign-in link]"
+SIGN_IN_LINK_SHOWN = "(sign-in link, not shown)"
 IMPROVEMENT_WORDS = f"{R20_MIN_IMPROVEMENT:.0%} better than baseline"
 NO_RISK_FLAGS = "No risk flags"
 CHART_TICKS = 4

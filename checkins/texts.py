@@ -21,7 +21,8 @@ def question_prompt(key: str, language: str) -> str:
     text = render_text(f"q_{key}", language)
     for marker in (" Reply", " Responda"):
         text = text.split(marker)[0]
-    return text.removeprefix("SelfCare check-in: ").removeprefix("SelfCare: ").strip()
+    text = text.removeprefix("SelfCare check-in: ").removeprefix("SelfCare: ").strip()
+    return text[:1].upper() + text[1:]
 
 
 def question_prompts(language: str) -> dict[str, str]:
