@@ -1,6 +1,7 @@
 """The one Patient admin: enroll (with STarT Back), the clinician's own patients, and the
 record page (one timeline, the pain chart, and the clinician's actions on the patient). One
-class, one module (about 400 lines): Django's admin wants a patient page in one ModelAdmin."""
+class, one module: Django's admin wants a patient page in one ModelAdmin. What the record says,
+in words, is read in care/record.py."""
 
 from typing import Any, cast
 from zoneinfo import ZoneInfo

@@ -279,11 +279,16 @@ def test_no_sign_in_link_on_the_record_or_its_history(
     staff = admin_client_for(clinician)
 
     record = staff.get(page_url(patient)).content.decode()
-    history = staff.get(f"/admin/accounts/patient/{patient.pk}/history/").content.decode()
+    history_url = f"/admin/accounts/patient/{patient.pk}/history/"
+    history = staff.get(history_url).content.decode()
+    version = patient.history.order_by("-history_id").first()
+    assert version is not None
+    version_page = staff.get(f"{history_url}{version.history_id}/")
+    assert version_page.status_code == 200
 
     assert "your sign-in link" in record
     assert "(sign-in link, not shown)" in record
-    for html in (record, history):
+    for html in (record, history, version_page.content.decode()):
         assert "sesame" not in html.lower()
         assert "/me/login" not in html
         assert "?t=" not in html
