@@ -217,7 +217,7 @@ def checkin_row(
     answered = sum(1 for a in asked if a.value is not None)
     return Row(
         at=timezone.localtime(checkin.started_at),
-        kind=KIND_WORDS.get(Kind(checkin.kind), "Check-in"),
+        kind=KIND_WORDS[Kind(checkin.kind)],
         text=f"{checkin.get_channel_display()}, answered {answered} of {len(asked)}, "
         f"{checkin.get_status_display().lower()}",
         detail="; ".join(escalation_words(severity, reason) for severity, reason in raised),
