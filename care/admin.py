@@ -1,6 +1,7 @@
 """The one Patient admin: enroll (with STarT Back), the clinician's own patients, and the
 record page (one timeline, the pain chart, and the clinician's actions on the patient). One
-class, one module (about 400 lines): Django's admin wants a patient page in one ModelAdmin."""
+class, one module: Django's admin wants a patient page in one ModelAdmin. What the record says,
+in words, is read in care/record.py."""
 
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -11,39 +12,44 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import NotFoundMixin, request_clinician
-from accounts.models import Clinician, ConsentEvent, Patient, User
+from accounts.models import Clinician, ConsentEvent, Patient, PatientFlag, User
 from accounts.phones import redact
 from accounts.services import audit, patient_reassign
+from care.record import (
+    NO_RISK_FLAGS,
+    day_words,
+    local_time_words,
+    pain_words,
+    patient_timeline,
+    person_name,
+    record_chart,
+    record_header,
+    risk_flag_labels,
+    startback_tables,
+)
 from care.services import medicine_record, rescreen_record
 from care.summary import visit_summary
-from checkins.models import Answer, Medicine
-from checkins.progress import chart, pain_points
+from care.templatetags.body import body_outline
+from checkins.models import Medicine
+from checkins.progress import pain_points
 from checkins.services import CheckinRefused, checkin_start
-from escalations.models import Escalation
-from messaging.models import Message
 from messaging.outbox import patient_quiet_until
 from programs.forms import EnrollPatientForm, clinician_choices
-from programs.models import (
-    Enrollment,
-    StartBackScreen,
-    StepProgress,
-    current_enrollment,
-    latest_screen,
-    with_stratification,
-)
+from programs.models import Enrollment, current_enrollment, latest_screen, with_stratification
 from programs.services import (
     enrollment_change_tier,
     enrollment_pause,
     enrollment_resume,
     patient_enroll,
 )
-from programs.stratification import ITEM_LABELS, InvalidAnswers, RiskGroup
+from programs.stratification import ITEM_LABELS, RISK_GROUP_WORDS, InvalidAnswers
 from selfcare.clock import clinic_time_text, local_today
 
 
@@ -59,21 +65,40 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class StartBackScreenInline(ReadOnlyInline):
-    model = StartBackScreen
-    fields = ["screened_at", "answers", "total", "psychosocial", "risk_group", "screened_by"]
-
-
 class EnrollmentInline(ReadOnlyInline):
     model = Enrollment
     fk_name = "patient"
-    fields = ["program", "status", "started_on", "ended_at", "enrolled_by"]
+    fields = ["program", "status", "started_on", "ended", "enrolled_by_name"]
+    readonly_fields = ["ended", "enrolled_by_name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Enrollment]:
+        return super().get_queryset(request).select_related("program", "enrolled_by")
+
+    @admin.display(description="Ended")
+    def ended(self, enrollment: Enrollment) -> str:
+        return local_time_words(enrollment.ended_at) if enrollment.ended_at else "—"
+
+    @admin.display(description="Enrolled by")
+    def enrolled_by_name(self, enrollment: Enrollment) -> str:
+        return person_name(enrollment.enrolled_by)
 
 
 class ConsentEventInline(ReadOnlyInline):
     model = ConsentEvent
-    fields = ["occurred_at", "state", "source", "recorded_by"]
+    fields = ["occurred", "state", "source", "recorded_by_name"]
+    readonly_fields = ["occurred", "recorded_by_name"]
     verbose_name_plural = "SMS consent history"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ConsentEvent]:
+        return super().get_queryset(request).select_related("recorded_by")
+
+    @admin.display(description="When")
+    def occurred(self, event: ConsentEvent) -> str:
+        return local_time_words(event.occurred_at)
+
+    @admin.display(description="Recorded by")
+    def recorded_by_name(self, event: ConsentEvent) -> str:
+        return person_name(event.recorded_by) if event.recorded_by else "The patient, by SMS"
 
 
 @admin.register(Patient)
@@ -95,7 +120,7 @@ class PatientAdmin(NotFoundMixin, SimpleHistoryAdmin):
     list_filter = ["status", "sms_consent", "language"]
     search_fields = ["first_name", "last_name", "phone"]
     list_select_related = ["clinician__user"]
-    inlines = [StartBackScreenInline, EnrollmentInline, ConsentEventInline]
+    inlines = [EnrollmentInline, ConsentEventInline]
     fieldsets = [
         (
             "Contact",
@@ -124,33 +149,34 @@ class PatientAdmin(NotFoundMixin, SimpleHistoryAdmin):
                 ]
             },
         ),
+        ("Pain sites", {"fields": ["pain_sites_outline"]}),
         (
             "At enrollment",
             {
                 "fields": [
-                    "pain_sites",
-                    "baseline_back_pain",
-                    "baseline_leg_pain",
-                    "onset_date",
-                    "presentation_date",
-                    "created_at",
-                    "created_by",
+                    "baseline_back",
+                    "baseline_leg",
+                    "onset",
+                    "presentation",
+                    "enrolled_at",
+                    "enrolled_by",
                 ]
             },
         ),
     ]
-    # Clinical facts recorded at enrollment are evidence; consent changes only through events.
+    # Clinical facts recorded at enrollment are evidence, shown in words; consent changes only
+    # through events.
     readonly_fields = [
         "status",  # changed by the program actions, which keep the enrollment in step
         "sms_consent",
-        "sms_undeliverable_code",
-        "pain_sites",
-        "baseline_back_pain",
-        "baseline_leg_pain",
-        "onset_date",
-        "presentation_date",
-        "created_at",
-        "created_by",
+        "pain_sites_outline",
+        "baseline_back",
+        "baseline_leg",
+        "onset",
+        "presentation",
+        "enrolled_at",
+        "enrolled_by",
+        "risk_flags",
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Patient]:
@@ -162,6 +188,24 @@ class PatientAdmin(NotFoundMixin, SimpleHistoryAdmin):
         if not request.user.is_superuser and (me is None or me.team_id is None):
             fields.append("clinician")  # in no team, there is no one else to hand over to
         return fields
+
+    def get_fieldsets(self, request: HttpRequest, obj: Patient | None = None) -> Any:
+        """A reader who may not change the patient sees the risk flags in words, not as
+        read-only checkbox icons."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": ["risk_flags"]})
+            if name == "Risk flags"
+            else (name, options)
+            for name, options in fieldsets
+        ]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in PatientFlag.values:
+            kwargs["label"] = PatientFlag(db_field.name).label  # "Intravenous drug use"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "clinician" and not request.user.is_superuser:
@@ -238,6 +282,38 @@ class PatientAdmin(NotFoundMixin, SimpleHistoryAdmin):
         enrollment = current_enrollment(patient)
         return str(enrollment.program) if enrollment else "—"
 
+    @admin.display(description="Risk flags")
+    def risk_flags(self, patient: Patient) -> str:
+        return ", ".join(risk_flag_labels(patient)) or NO_RISK_FLAGS
+
+    @admin.display(description="Where it hurts")
+    def pain_sites_outline(self, patient: Patient) -> str:
+        return render_to_string("admin/care/body_outline.html", body_outline(patient.pain_sites))
+
+    @admin.display(description="Back pain")
+    def baseline_back(self, patient: Patient) -> str:
+        return pain_words(patient.baseline_back_pain)
+
+    @admin.display(description="Leg pain")
+    def baseline_leg(self, patient: Patient) -> str:
+        return pain_words(patient.baseline_leg_pain)
+
+    @admin.display(description="Onset")
+    def onset(self, patient: Patient) -> str:
+        return day_words(patient.onset_date)
+
+    @admin.display(description="Presented")
+    def presentation(self, patient: Patient) -> str:
+        return day_words(patient.presentation_date)
+
+    @admin.display(description="Enrolled")
+    def enrolled_at(self, patient: Patient) -> str:
+        return local_time_words(patient.created_at)
+
+    @admin.display(description="Enrolled by")
+    def enrolled_by(self, patient: Patient) -> str:
+        return person_name(patient.created_by)
+
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
@@ -291,12 +367,15 @@ class PatientAdmin(NotFoundMixin, SimpleHistoryAdmin):
                 audit(actor=request.user, patient=patient, action="view", what="patient (admin)")
             points = pain_points(patient)
             context.update(
+                header=record_header(patient),
+                no_risk_flags=NO_RISK_FLAGS,
                 timeline=patient_timeline(patient),
-                chart=chart(points),
+                chart=record_chart(patient, points),
                 points=points,
+                screens=startback_tables(patient),
                 medicines=Medicine.objects.filter(patient=patient, stopped_at__isnull=True),
                 medicine_kinds=Medicine.Kind.choices,
-                tiers=list(RiskGroup),
+                tiers=list(RISK_GROUP_WORDS.items()),
                 current=current_enrollment(patient),
                 startback_items=list(ITEM_LABELS.items()),
             )
@@ -398,45 +477,3 @@ def _checkin_sent_note(patient: Patient) -> str:
         f"the first question goes at {held_until.astimezone(zone):%H:%M} their time "
         f"({clinic_time_text(held_until, '%a %H:%M')})."
     )
-
-
-TIMELINE_LENGTH = 60
-
-
-def patient_timeline(patient: Patient) -> list[dict[str, Any]]:
-    """Messages, check-in answers, escalations and program progress, newest first (four
-    bounded queries, however long the history)."""
-    events: list[dict[str, Any]] = []
-    for m in Message.objects.filter(patient=patient).order_by("-created_at")[:TIMELINE_LENGTH]:
-        kind = "SMS in" if m.direction == "in" else "SMS out"
-        events.append(
-            {"at": m.created_at, "kind": kind, "text": m.body, "detail": m.get_status_display()}
-        )
-    for a in Answer.objects.filter(patient=patient).order_by("-answered_at")[:TIMELINE_LENGTH]:
-        detail = "late, not applied" if a.late else ("unanswered" if a.value is None else "")
-        events.append(
-            {
-                "at": a.answered_at,
-                "kind": "Answer",
-                "text": f"{a.question}: {a.value!r}",
-                "detail": detail,
-            }
-        )
-    for e in Escalation.objects.filter(patient=patient).order_by("-created_at")[:TIMELINE_LENGTH]:
-        events.append(
-            {
-                "at": e.created_at,
-                "kind": "Escalation",
-                "text": f"{e.rule} ({e.severity}): {e.reason}",
-                "detail": e.get_status_display(),
-            }
-        )
-    for p in (
-        StepProgress.objects.filter(enrollment__patient=patient)
-        .select_related("step")
-        .order_by("-done_at")[:TIMELINE_LENGTH]
-    ):
-        events.append(
-            {"at": p.done_at, "kind": "Program", "text": f"Done: {p.step.slug}", "detail": ""}
-        )
-    return sorted(events, key=lambda event: event["at"], reverse=True)[:TIMELINE_LENGTH]

@@ -24,6 +24,14 @@ class Kind(StrEnum):
 
 
 NERVE_SYMPTOMS = ("burning", "tingling", "electric_shocks", "numbness", "light_touch_hurts")
+# The choices in words for the clinicians' record (the patient pages have their own, per language).
+NERVE_SYMPTOM_LABELS = {
+    "burning": "Burning",
+    "tingling": "Tingling or pins and needles",
+    "electric_shocks": "Electric shocks",
+    "numbness": "Numbness",
+    "light_touch_hurts": "Light touch hurts",
+}
 BODY_MAP = tuple(PainSite.values)
 
 

@@ -1,6 +1,7 @@
 """Progress: the pain points of a patient's check-ins and the chart drawn from them (read by
 the patient's progress page and the clinicians' patient record alike)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -47,17 +48,25 @@ def pain_points(patient: Patient) -> list[Point]:
     return [baseline, *later]
 
 
-def chart(points: list[Point]) -> dict[str, object]:
-    """Polyline coordinates for a 0–10 chart, evenly spaced by check-in."""
+def chart(
+    points: list[Point], *, target: float | None = None, target_label: str = "", ticks: int = 0
+) -> dict[str, object]:
+    """Polyline coordinates for a 0–10 chart, evenly spaced by check-in.
+
+    The clinicians' record asks for more than the patient's page: `ticks` dates under the x
+    axis, the baseline (the first point) marked, and a `target` level of back pain drawn
+    across with its label (the improvement the care team hopes for)."""
     inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
     step = inner_w / max(len(points) - 1, 1)
 
+    def x(i: int) -> float:
+        return CHART_PAD + i * step
+
+    def y(level: float) -> float:
+        return CHART_PAD + inner_h * (1 - level / 10)
+
     def line(values: list[int | None]) -> str:
-        return " ".join(
-            f"{CHART_PAD + i * step:.1f},{CHART_PAD + inner_h * (1 - v / 10):.1f}"
-            for i, v in enumerate(values)
-            if v is not None
-        )
+        return " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values) if v is not None)
 
     return {
         "width": CHART_WIDTH,
@@ -65,8 +74,39 @@ def chart(points: list[Point]) -> dict[str, object]:
         "pad": CHART_PAD,
         "back": line([p.back for p in points]),
         "leg": line([p.leg for p in points]),
-        "grid": [
-            {"y": CHART_PAD + inner_h * (1 - level / 10), "label": level} for level in (0, 5, 10)
-        ],
+        "grid": [{"y": y(level), "label": level} for level in (0, 5, 10)],
         "right": CHART_WIDTH - CHART_PAD,
+        "ticks": [
+            {"x": round(x(i), 1), "label": day_words(points[i].day)}
+            for i in tick_indices(len(points), ticks)
+        ],
+        "tick_y": CHART_HEIGHT - CHART_PAD / 3,
+        "baseline": _baseline_marks(points[0], y) if points else None,
+        "target": (
+            {"y": round(y(target), 1), "label": target_label} if target is not None else None
+        ),
+    }
+
+
+def day_words(day: date) -> str:
+    """A date as a clinician writes it on a chart: "15 Jun"."""
+    return f"{day.day} {day:%b}"
+
+
+def tick_indices(count: int, ticks: int) -> list[int]:
+    """Up to `ticks` evenly spread indices of `count` points, always the first and the last."""
+    if ticks <= 0 or count == 0:
+        return []
+    if count <= ticks:
+        return list(range(count))
+    if ticks == 1:
+        return [0]
+    return sorted({round(k * (count - 1) / (ticks - 1)) for k in range(ticks)})
+
+
+def _baseline_marks(baseline: Point, y: Callable[[float], float]) -> dict[str, float | None]:
+    return {
+        "x": CHART_PAD,
+        "back_y": round(y(baseline.back), 1) if baseline.back is not None else None,
+        "leg_y": round(y(baseline.leg), 1) if baseline.leg is not None else None,
     }

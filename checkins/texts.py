@@ -1,7 +1,9 @@
-"""The check-in texts, registered with messaging's budget check."""
+"""The check-in texts, registered with messaging's budget check, and each question's words
+without its SMS instructions (for the web form and the clinicians' record)."""
 
 from checkins.catalogue import CATALOGUE, AnswerType
-from messaging.texts import TextSpec, register, render
+from messaging.texts import TextSpec, register
+from messaging.texts import render as render_text
 
 # Questions fit three segments; the two lists (the body map, the serious medicine effects) may
 # take four in Spanish, whose accents need UCS-2.
@@ -14,10 +16,16 @@ register(
 )
 
 
-def question_words(key: str, language: str) -> str:
-    """Question `key` as a page shows it (the web check-in, the escalation page): its SMS text
-    without the "reply with…" instruction, which only makes sense by SMS."""
-    text = render(f"q_{key}", language)
+def question_prompt(key: str, language: str) -> str:
+    """The SMS question without its "reply with…" instruction: the question as a reader of a
+    form or a record wants it (one template, so the words never drift from what was sent)."""
+    text = render_text(f"q_{key}", language)
     for marker in (" Reply", " Responda"):
         text = text.split(marker)[0]
-    return text.removeprefix("SelfCare check-in: ").removeprefix("SelfCare: ").strip()
+    text = text.removeprefix("SelfCare check-in: ").removeprefix("SelfCare: ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def question_prompts(language: str) -> dict[str, str]:
+    """Every question's words in `language`, keyed by question key."""
+    return {q.key: question_prompt(q.key, language) for q in CATALOGUE}

@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.models import PainSite
 from checkins.catalogue import BY_KEY, CATALOGUE
 from checkins.models import Answer
-from checkins.texts import question_words
+from checkins.texts import question_prompt
 from escalations.models import Escalation, Evidence, Notification, ReferralClock
 from escalations.notifications import step_words
 from escalations.rules import CLOCK_WORDS, RULE_MEANINGS, RULE_QUESTIONS, Clock
@@ -166,7 +166,7 @@ def _answers_shown(evidence: Evidence, rule: str) -> list[Answer]:
 
 
 def _question_text(key: str) -> str:
-    return question_words(key, "en") if key in BY_KEY else key.replace("_", " ")
+    return question_prompt(key, "en") if key in BY_KEY else key.replace("_", " ")
 
 
 def answer_words(answer: Answer) -> str:

@@ -294,11 +294,17 @@ class TimelineEntry:
     done: bool
 
 
+def enrollment_timeline_shift(enrollment: Enrollment, today: date) -> int:
+    """Days the enrollment's timeline has moved back: the days spent paused, and the days of a
+    pause still running (the timeline is frozen while paused)."""
+    paused_now = (today - enrollment.paused_on).days if enrollment.paused_on else 0
+    return enrollment.paused_days + paused_now
+
+
 def enrollment_timeline(*, enrollment: Enrollment, today: date) -> list[TimelineEntry]:
     """Every step of the enrollment's program with its due date (moved back by the days spent
     paused, and frozen while paused) and whether it is done. Two queries."""
-    paused_now = (today - enrollment.paused_on).days if enrollment.paused_on else 0
-    shift = enrollment.paused_days + paused_now
+    shift = enrollment_timeline_shift(enrollment, today)
     done = set(StepProgress.objects.filter(enrollment=enrollment).values_list("step_id", flat=True))
     return [
         TimelineEntry(

@@ -52,6 +52,11 @@ class RiskGroup(StrEnum):
     HIGH = "high"
 
 
+RISK_GROUP_WORDS = {
+    RiskGroup.LOW: "Low risk",
+    RiskGroup.MEDIUM: "Medium risk",
+    RiskGroup.HIGH: "High risk",
+}
 RISK_GROUPS = [group.value for group in RiskGroup]  # the API's choices, as the schema names them
 
 

@@ -13,7 +13,7 @@ from care.web_checkin import web_checkin_record
 from checkins import parsing
 from checkins.catalogue import CATALOGUE, AnswerType, Kind, Question, Situation, next_question
 from checkins.services import CheckinRefused, patient_situation
-from checkins.texts import question_words
+from checkins.texts import question_prompt
 from patients.decorators import patient_page
 from patients.words import word
 
@@ -94,7 +94,7 @@ def web_checkin(request: HttpRequest) -> HttpResponse:
     items = [
         {
             "question": q,
-            "text": question_words(q.key, language),
+            "text": question_prompt(q.key, language),
             "follow_up": q.key in FOLLOW_UPS,
             "choices": [(c, word(f"choice_{c}", language)) for c in q.choices],
             "error": q.key in errors,

@@ -30,11 +30,11 @@ def test_the_record_shows_one_timeline_and_the_pain_chart(
 
     page = staff.get(page_url(patient))
 
-    kinds = {event["kind"] for event in page.context["timeline"]}
-    assert {"SMS in", "SMS out", "Escalation"} <= kinds
+    kinds = {row.kind for row in page.context["timeline"]}
+    assert {"SMS from the patient", "SMS to the patient", "Escalation"} <= kinds
     html = page.content.decode()
     assert "Pain over time" in html
-    assert "R23 (72h)" in html
+    assert "Within 72 hours: wants contact" in html
 
 
 def test_pause_resume_tier_and_check_in_now(
