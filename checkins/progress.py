@@ -29,13 +29,13 @@ def pain_points(patient: Patient) -> list[Point]:
         .order_by("-answered_at")
         .values_list("checkin_id", "question", "value", "answered_at")[: MAX_POINTS * 2]
     )
+    zone = ZoneInfo(patient.timezone)  # the patient's day, on their page and their record
     days: dict[int, date] = {}
     scores: dict[int, dict[str, int]] = {}
     for checkin_id, question, value, answered_at in rows:
-        days.setdefault(checkin_id, answered_at.date())
+        days.setdefault(checkin_id, answered_at.astimezone(zone).date())
         if isinstance(value, int):
             scores.setdefault(checkin_id, {})[question] = value
-    zone = ZoneInfo(patient.timezone)
     baseline = Point(
         patient.created_at.astimezone(zone).date(),
         patient.baseline_back_pain,
