@@ -90,6 +90,14 @@ def test_every_workspace_page_reads_cleanly(
         sideways = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
         assert not page.evaluate(sideways), f"{name} scrolls sideways at {size} px"
         assert_accessible(page, f"{name} at {size} px")
+    # Printed, the summary is the summary alone: no admin header, breadcrumbs or buttons.
+    page.goto(pages(live_server, patient, worked)["summary"])
+    page.emulate_media(media="print")
+    expect(page.locator("#header")).to_be_hidden()
+    expect(page.locator(".breadcrumbs")).to_be_hidden()
+    expect(page.get_by_role("button", name="Print")).to_be_hidden()
+    expect(page.get_by_text("Responder (Ostelo 2008)")).to_be_visible()
+    page.screenshot(path=str(screenshots / f"clinician-summary-print-{size}.png"), full_page=True)
     assert not [e for e in console_errors if "Content Security Policy" in e]
 
 
