@@ -26,7 +26,6 @@ from care.record import (
     NO_RISK_FLAGS,
     day_words,
     local_time_words,
-    pain_words,
     patient_timeline,
     person_name,
     record_chart,
@@ -40,6 +39,7 @@ from care.templatetags.body import body_outline
 from checkins.models import Medicine
 from checkins.progress import pain_points
 from checkins.services import CheckinRefused, checkin_start
+from checkins.words import pain_words
 from messaging.outbox import patient_quiet_until
 from programs.forms import EnrollPatientForm, clinician_choices
 from programs.models import Enrollment, current_enrollment, latest_screen, with_stratification

@@ -17,12 +17,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import PainSite, Patient, PatientFlag, User
+from accounts.models import Patient, PatientFlag, User
 from accounts.services import sign_in_link
-from checkins.catalogue import NERVE_SYMPTOM_LABELS, Kind
 from checkins.models import Answer, Checkin
 from checkins.progress import Point, chart
 from checkins.texts import question_prompts
+from checkins.words import answer_words, pain_words
 from escalations.models import Escalation, Evidence, ReferralClock
 from escalations.rules import CLOCK_WORDS, R20_MIN_IMPROVEMENT, SEVERITY_WORDS, Clock, Severity
 from messaging.models import Direction, Message
@@ -48,7 +48,6 @@ from selfcare.clock import local_today, shown_time_text
 
 TIMELINE_LENGTH = 60  # rows, and the most of each kind read to fill them
 RECORD_LANGUAGE = "en"  # the clinicians' language: question and step words come in English
-KIND_WORDS = {Kind.FULL: "Weekly check-in", Kind.SHORT: "Short check-in"}
 # The messages of a check-in conversation are its questions, shown under its row instead.
 CHECKIN_TEMPLATES = Q(template__startswith="q_") | Q(template__startswith="reprompt_")
 CHECKIN_TEMPLATES |= Q(template__in=["checkin_thanks", "checkin_end"])
@@ -72,10 +71,6 @@ def day_words(day: date | None) -> str:
 def local_time_words(instant: datetime | None) -> str:
     """An instant on the viewer's clock, with the zone's abbreviation: "15 Jun 2026, 12:00 CDT"."""
     return shown_time_text(instant, "%d %b %Y, %H:%M") if instant else "—"
-
-
-def pain_words(value: int | None) -> str:
-    return "Not recorded" if value is None else f"{value} out of 10"
 
 
 # --- the header ---------------------------------------------------------------------------------
@@ -177,25 +172,10 @@ class Row:
     answers: list[AnswerLine] = field(default_factory=list)
 
 
-def answer_words(question: str, value: object) -> str:
-    """A stored answer as the patient meant it."""
-    if value is None:
-        return "Not answered"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, int):
-        return pain_words(value)
-    if isinstance(value, list):
-        labels = dict(PainSite.choices) if question == "pain_sites" else NERVE_SYMPTOM_LABELS
-        return ", ".join(labels.get(str(v), str(v)) for v in value) or "None of these"
-    return str(value)
-
-
 def answer_line(answer: Answer, prompts: dict[str, str]) -> AnswerLine:
-    words = answer_words(answer.question, answer.value)
-    if answer.late:
-        words = f"{words} (late, not applied)"
-    return AnswerLine(prompts.get(answer.question, "A question no longer asked"), words)
+    return AnswerLine(
+        prompts.get(answer.question, "A question no longer asked"), answer_words(answer)
+    )
 
 
 def escalation_words(severity: str, reason: str) -> str:
@@ -210,7 +190,7 @@ def checkin_row(
     answered = sum(1 for a in asked if a.value is not None)
     return Row(
         at=timezone.localtime(checkin.started_at),
-        kind=KIND_WORDS[Kind(checkin.kind)],
+        kind=checkin.get_kind_display(),
         text=f"{checkin.get_channel_display()}, answered {answered} of {len(asked)}, "
         f"{checkin.get_status_display().lower()}",
         detail="; ".join(escalation_words(severity, reason) for severity, reason in raised),

@@ -9,7 +9,8 @@ from accounts.models import Patient
 from checkins.catalogue import Kind
 from messaging.models import Message
 
-KIND_CHOICES = [(kind.value, kind.value.title()) for kind in Kind]
+KIND_WORDS = {Kind.FULL: "Weekly check-in", Kind.SHORT: "Short check-in"}
+KIND_CHOICES = [(kind.value, KIND_WORDS[kind]) for kind in Kind]
 
 
 class Medicine(models.Model):
@@ -86,7 +87,7 @@ class CheckinSlot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} check-in on {self.local_date}"
+        return f"{self.get_kind_display()} on {self.local_date:%d %b %Y}"
 
 
 class CheckinQuerySet(models.QuerySet["Checkin"]):
@@ -148,7 +149,8 @@ class Checkin(models.Model):
         indexes = [models.Index(fields=["patient", "-started_at"], name="checkin_patient_recent")]
 
     def __str__(self) -> str:
-        return f"{self.kind} check-in {self.pk} ({self.status})"
+        """The admin's title and breadcrumbs: "Weekly check-in, completed"."""
+        return f"{self.get_kind_display()}, {self.get_status_display().lower()}"
 
 
 class Answer(models.Model):
@@ -181,4 +183,6 @@ class Answer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.question}={self.value!r}"
+        """No key and no value: the admin shows the answer's words beside it (checkins.words),
+        and a log line never carries what the patient answered."""
+        return f"Answer {self.pk}"

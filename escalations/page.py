@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.urls import reverse
 
-from accounts.models import PainSite
 from checkins.catalogue import BY_KEY, CATALOGUE
 from checkins.models import Answer
 from checkins.texts import question_prompt
+from checkins.words import answer_words
 from escalations.models import Escalation, Evidence, Notification, ReferralClock
 from escalations.notifications import step_words
 from escalations.rules import CLOCK_WORDS, RULE_MEANINGS, RULE_QUESTIONS, Clock
@@ -51,7 +51,6 @@ DELIVERY_WORDS = {
     Status.CANCELLED: "cancelled, not sent",
 }
 CATALOGUE_ORDER = {question.key: i for i, question in enumerate(CATALOGUE)}
-PAIN_SITE_WORDS = dict(PainSite.choices)
 
 
 @dataclass(frozen=True)
@@ -167,25 +166,6 @@ def _answers_shown(evidence: Evidence, rule: str) -> list[Answer]:
 
 def _question_text(key: str) -> str:
     return question_prompt(key, "en") if key in BY_KEY else key.replace("_", " ")
-
-
-def answer_words(answer: Answer) -> str:
-    """An answer as a clinician says it: "yes", "7 out of 10", "burning, numbness"."""
-    value = answer.value
-    if value is None:
-        raw = answer.raw.strip()
-        return f'no readable answer (they replied "{raw}")' if raw else "no answer"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value} out of 10"
-    if isinstance(value, list):
-        return ", ".join(_choice_words(str(v)) for v in value) or "none of these"
-    return str(value)
-
-
-def _choice_words(choice: str) -> str:
-    return str(PAIN_SITE_WORDS.get(choice, choice.replace("_", " "))).lower()
 
 
 # --- what the patient was told ------------------------------------------------------------------

@@ -52,3 +52,20 @@ def test_the_record_chart_has_dates_the_baseline_and_the_target_line() -> None:
 
 def test_dates_in_words() -> None:
     assert day_words(date(2026, 6, 5)) == "5 Jun"
+
+
+def test_answers_read_in_words_on_every_clinician_page() -> None:
+    from checkins.models import Answer
+    from checkins.words import answer_words
+
+    def said(value: object, raw: str = "", late: bool = False) -> str:
+        return answer_words(Answer(question="x", value=value, raw=raw, late=late))
+
+    assert said(True) == "Yes"
+    assert said(False) == "No"
+    assert said(7) == "7 out of 10"
+    assert said(["lower_back", "burning"]) == "Lower back, Burning"
+    assert said([]) == "None of these"
+    assert said(None) == "Not answered"
+    assert said(None, raw="dunno") == 'No readable answer (they replied "dunno")'
+    assert said(6, late=True) == "6 out of 10 (late, not applied)"

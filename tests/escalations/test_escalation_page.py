@@ -101,7 +101,7 @@ def test_what_triggered_it_is_the_question_and_the_answer_in_the_clinicians_time
 
     assert triggered.startswith(CHICAGO_NOON)
     assert "Is any of this NEW: numbness between your legs, buttocks or genitals" in triggered
-    assert triggered.endswith("symptoms in both legs? yes")
+    assert triggered.endswith("symptoms in both legs? Yes")
     assert "ces_symptoms" not in triggered
     assert "True" not in triggered
     assert "UTC" not in triggered
@@ -125,7 +125,7 @@ def test_a_web_check_ins_evidence_shows_the_answer_the_rule_read(
     )
 
     assert "Is weakness in your leg getting worse" in triggered
-    assert triggered.endswith("giving way? yes")
+    assert triggered.endswith("giving way? Yes")
     assert "back pain" not in triggered
 
 
@@ -431,7 +431,7 @@ def test_an_unreadable_red_flag_answer_shows_what_they_wrote(
         text(admin_client_for(clinician).get(page_url(escalation))), "What triggered it"
     )
 
-    assert triggered.endswith('no readable answer (they replied "not sure")')
+    assert triggered.endswith('No readable answer (they replied "not sure")')
     assert "Is any of this NEW" in triggered
 
 

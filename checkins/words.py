@@ -1,0 +1,31 @@
+"""A stored answer in words, as a clinician reads it ("Yes", "7 out of 10", "Burning, Numbness"),
+for every page that shows answers: the patient record, the escalation page, the check-in
+admin. The patients' own pages have their words per language (patients/words.py)."""
+
+from accounts.models import PainSite
+from checkins.catalogue import NERVE_SYMPTOM_LABELS
+from checkins.models import Answer
+
+CHOICE_LABELS = {**dict(PainSite.choices), **NERVE_SYMPTOM_LABELS}
+
+
+def pain_words(value: int | None) -> str:
+    return "Not recorded" if value is None else f"{value} out of 10"
+
+
+def answer_words(answer: Answer) -> str:
+    """The answer as the patient meant it; one the app could not read quotes the reply."""
+    value = answer.value
+    if value is None:
+        raw = answer.raw.strip()
+        words = f'No readable answer (they replied "{raw}")' if raw else "Not answered"
+    elif isinstance(value, bool):
+        words = "Yes" if value else "No"
+    elif isinstance(value, int):
+        words = pain_words(value)
+    elif isinstance(value, list):
+        labels = [str(CHOICE_LABELS.get(str(v), str(v).replace("_", " "))) for v in value]
+        words = ", ".join(labels) or "None of these"
+    else:
+        words = str(value)
+    return f"{words} (late, not applied)" if answer.late else words
