@@ -93,6 +93,7 @@ class RuleFilter(admin.SimpleListFilter):
 
     title = "what happened"
     parameter_name = "rule__exact"
+    template = "admin/escalations/filter_closed.html"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [(rule, rule_words(rule)) for rule in RULE_MEANINGS]

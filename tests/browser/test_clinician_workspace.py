@@ -89,6 +89,10 @@ def test_every_workspace_page_reads_cleanly(
         assert not RAW.search(shown), f"{name} shows {RAW.search(shown)!r}"
         sideways = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
         assert not page.evaluate(sideways), f"{name} scrolls sideways at {size} px"
+        if name == "queue":  # every column in view, none scrolled off inside the table
+            fits = "document.querySelector('#result_list').scrollWidth <= "
+            fits += "document.querySelector('#changelist .results').clientWidth"
+            assert page.evaluate(fits), f"the queue's columns scroll off at {size} px"
         assert_accessible(page, f"{name} at {size} px")
     # Printed, the summary is the summary alone: no admin header, breadcrumbs or buttons.
     page.goto(pages(live_server, patient, worked)["summary"])
