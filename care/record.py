@@ -21,6 +21,7 @@ from accounts.models import PainSite, Patient, PatientFlag, User
 from accounts.services import sign_in_link
 from checkins.catalogue import NERVE_SYMPTOM_LABELS, Kind
 from checkins.models import Answer, Checkin
+from checkins.own_schedule import record_words as schedule_record_words
 from checkins.progress import Point, chart
 from checkins.texts import question_prompts
 from escalations.models import Escalation, Evidence, ReferralClock
@@ -100,6 +101,7 @@ class Header:
     clocks: list[ClockLine]
     open_escalations: int
     queue_url: str
+    checkin_times: str  # "Mondays at 19:00 (patient's choice)", or "Tier default"
 
 
 def program_day(enrollment: Enrollment, *, today: date) -> str:
@@ -137,6 +139,9 @@ def record_header(patient: Patient) -> Header:
         ],
         open_escalations=Escalation.objects.active().filter(patient=patient).count(),
         queue_url=patient_queue_url(patient),
+        checkin_times=schedule_record_words(
+            patient, tier=enrollment.program.tier if enrollment else None
+        ),
     )
 
 
