@@ -119,9 +119,9 @@ def patient_schedule_set(
 def record_words(patient: Patient, *, tier: str | None) -> str:
     """The schedule as the clinician's record shows it: "Mondays at 19:00 (patient's choice)",
     or "Tier default" when the patient has chosen nothing."""
-    if tier is None or not (patient.checkin_days or patient.checkin_time):
-        return "Tier default"
-    own = schedule_of(patient, tier=tier)
+    own = schedule_of(patient, tier=tier) if tier is not None else None
+    if own is None or not (own.days_chosen or own.time_chosen):
+        return "Tier default"  # days chosen under another tier count for nothing until re-chosen
     when = f"{schedule_words.days_words(own.days, 'en')} at {own.at:%H:%M}"
     if own.days_chosen and own.time_chosen:
         return f"{when} (patient's choice)"
