@@ -98,6 +98,8 @@ def patient_schedule_set(
     if problem is not None:
         raise ScheduleRefused(problem)
     with transaction.atomic():
+        # One change at a time per patient (the web and a text at once), so one slot is due.
+        Patient.objects.select_for_update().filter(pk=patient.pk).exists()
         patient.checkin_days = sorted(days)
         patient.checkin_time = at
         patient.save(update_fields=["checkin_days", "checkin_time"])
