@@ -47,6 +47,16 @@ def validate_plausible_date(value: date) -> None:
         raise ValidationError("Enter a date after 1900.", code="too_early")
 
 
+WEEKDAYS = range(7)  # Monday 0 … Sunday 6, as date.weekday()
+
+
+def validate_weekdays(value: object) -> None:
+    if not isinstance(value, list) or any(day not in WEEKDAYS for day in value):
+        raise ValidationError("Weekdays are numbers 0 (Monday) to 6 (Sunday).", code="weekday")
+    if len(set(value)) != len(value):
+        raise ValidationError("Each weekday may be listed once.", code="duplicate_weekday")
+
+
 def validate_timezone(value: str) -> None:
     if value not in known_timezones():
         raise ValidationError(
@@ -234,6 +244,17 @@ class Patient(models.Model):
     language = models.CharField(max_length=2, choices=Language, default=Language.ENGLISH)
     quiet_hours_start = models.TimeField(default=time(21, 0))
     quiet_hours_end = models.TimeField(default=time(8, 0))
+    # The patient's own check-in schedule (checkins.own_schedule); empty means the tier's.
+    checkin_days = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_weekdays],
+        help_text="Weekdays the patient chose for check-ins (0 Monday … 6 Sunday); empty: the "
+        "tier's days.",
+    )
+    checkin_time = models.TimeField(
+        null=True, blank=True, help_text="Local time the patient chose; empty: the usual time."
+    )
     clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="patients")
     user = models.OneToOneField(
         User,

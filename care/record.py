@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import Patient, PatientFlag, User
 from accounts.services import sign_in_link
 from checkins.models import Answer, Checkin
+from checkins.own_schedule import record_words as schedule_record_words
 from checkins.progress import Point, chart
 from checkins.texts import question_prompts
 from checkins.words import answer_words, pain_words
@@ -95,6 +96,7 @@ class Header:
     clocks: list[ClockLine]
     open_escalations: int
     queue_url: str
+    checkin_times: str  # "Mondays at 19:00 (patient's choice)", or "Tier default"
 
 
 def program_day(enrollment: Enrollment, *, today: date) -> str:
@@ -132,6 +134,9 @@ def record_header(patient: Patient) -> Header:
         ],
         open_escalations=Escalation.objects.active().filter(patient=patient).count(),
         queue_url=patient_queue_url(patient),
+        checkin_times=schedule_record_words(
+            patient, tier=enrollment.program.tier if enrollment else None
+        ),
     )
 
 

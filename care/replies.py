@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Clinician, Patient
 from checkins.catalogue import BY_KEY
 from checkins.models import Answer, Checkin
+from checkins.own_schedule import schedule_sms_reply
 from checkins.services import (
     checkin_advance,
     checkin_answers,
@@ -32,6 +33,9 @@ from messaging.models import Message, Priority, ReviewItem
 from messaging.outbox import message_queue
 from messaging.texts import render as render_text
 from selfcare.clock import clinic_time_text
+
+# The patient's own check-in days and time (checkins.own_schedule).
+SCHEDULE_KEYWORDS = frozenset({Keyword.TIME, Keyword.DAY})
 
 
 def handle_staff_reply(message: Message, clinician: Clinician) -> Iterable[Message]:
@@ -136,6 +140,9 @@ def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Mess
     if told is not None and keyword != Keyword.HELP:  # HELP already got the safety reply
         replies.append(_tell(patient, told, message))
     if keyword is not None:
+        advised = told is not None and told.severity == Severity.EMERGENCY
+        if keyword in SCHEDULE_KEYWORDS and not advised:  # emergency advice is the last word
+            replies.append(schedule_sms_reply(message=message, patient=patient, word=keyword))
         return replies
     if told is not None and told.severity == Severity.EMERGENCY:
         # Emergency ends the conversation: the advice is the last word (no re-prompt, no next

@@ -53,6 +53,9 @@ class CheckinSlot(models.Model):
     `status`: due ──claim──▶ claimed ──start──▶ started
                     └──(patient paused, discharged or without consent)──▶ skipped
 
+    A due slot whose time has not come yet is deleted and planned again when the patient
+    changes their own days or time (checkins.own_schedule); one already due is kept.
+
     A slot is claimed by a conditional update, so it starts once however many schedulers run;
     a claim left behind by a dead worker is returned to `due` after a while. Unique per patient
     and local date and kind, so planning twice plans nothing new.

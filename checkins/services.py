@@ -382,7 +382,7 @@ def recent_values(
 # --- scheduling ------------------------------------------------------------------------------
 
 
-def _local_time() -> time:
+def usual_checkin_time() -> time:
     return time.fromisoformat(settings.CHECKIN_LOCAL_TIME)
 
 
@@ -405,18 +405,38 @@ def _schedulable() -> QuerySet[Patient]:
     )
 
 
-def slots_plan(*, now: datetime | None = None, batch: int = 5000) -> int:
-    """Give every schedulable patient without a due slot their next one; returns how many."""
+def slots_plan(
+    *,
+    now: datetime | None = None,
+    batch: int = 5000,
+    patient_ids: list[int] | None = None,
+    not_before: datetime | None = None,
+) -> int:
+    """Give every schedulable patient without a due slot their next one; returns how many.
+
+    On the patient's own days and at their own time when they chose them (checkins.schedule).
+    `patient_ids` plans those patients only; `not_before` skips slots due by then (a re-plan
+    after the patient changed their schedule must not start a check-in at once).
+    """
     now = now or timezone.now()
     waiting = CheckinSlot.objects.filter(
         patient=OuterRef("pk"), status__in=[CheckinSlot.Status.DUE, CheckinSlot.Status.CLAIMED]
     )
     created = 0
     patients = _schedulable().filter(~Exists(waiting)).select_related(None)
-    fields = ["pk", "tier", "timezone", "quiet_hours_start", "quiet_hours_end", "created_at"]
-    for row in patients.values(*[f if f != "pk" else "id" for f in fields]).iterator(
-        chunk_size=batch
-    ):
+    if patient_ids is not None:
+        patients = patients.filter(pk__in=patient_ids)
+    fields = [
+        "id",
+        "tier",
+        "timezone",
+        "quiet_hours_start",
+        "quiet_hours_end",
+        "created_at",
+        "checkin_days",
+        "checkin_time",
+    ]
+    for row in patients.values(*fields).iterator(chunk_size=batch):
         zone = ZoneInfo(row["timezone"])
         last = (
             CheckinSlot.objects.filter(patient_id=row["id"])
@@ -426,14 +446,20 @@ def slots_plan(*, now: datetime | None = None, batch: int = 5000) -> int:
         )
         enrolled_on = row["created_at"].astimezone(zone).date()
         after = max(last or enrolled_on, now.astimezone(zone).date() - timedelta(days=1))
-        day, kind = schedule.next_slot(enrolled_on=enrolled_on, tier=row["tier"], after=after)
-        due = schedule.due_instant(
-            day=day,
-            at=_local_time(),
-            zone=zone,
-            quiet_start=row["quiet_hours_start"],
-            quiet_end=row["quiet_hours_end"],
-        )
+        while True:
+            day, kind = schedule.next_slot(
+                enrolled_on=enrolled_on, tier=row["tier"], after=after, days=row["checkin_days"]
+            )
+            due = schedule.due_instant(
+                day=day,
+                at=row["checkin_time"] or usual_checkin_time(),
+                zone=zone,
+                quiet_start=row["quiet_hours_start"],
+                quiet_end=row["quiet_hours_end"],
+            )
+            if not_before is None or due > not_before:
+                break
+            after = day
         _, made = CheckinSlot.objects.get_or_create(
             patient_id=row["id"], local_date=day, kind=kind, defaults={"due_at": due}
         )

@@ -8,11 +8,31 @@ from messaging.texts import render as render_text
 # Questions fit three segments; the two lists (the body map, the serious medicine effects) may
 # take four in Spanish, whose accents need UCS-2.
 LONG = {"pain_sites": 4, "med_serious_side_effect": 4}
+SCHEDULE_SAMPLE = {
+    "when": "Mondays, Wednesdays and Saturdays at 12:30 pm",
+    "change": "DAYS MON WED FRI",
+    "count": 3,
+    "day_example": "DIAS LUNES MIERCOLES VIERNES",
+    "quiet_start": "10:00 pm",
+    "quiet_end": "10:00 am",
+}
 register(
     *(TextSpec(f"q_{q.key}", LONG.get(q.key, 3), {"reminder": True}) for q in CATALOGUE),
     *(TextSpec(f"reprompt_{t.value}", 2, {}) for t in AnswerType),
     TextSpec("reprompt_pain_which", 1, {"first": 6, "second": 7}),
     TextSpec("checkin_thanks", 3, {}),
+    # The patient's own schedule (checkins.own_schedule): a confirmation or a reason to retry.
+    *(
+        TextSpec(f"schedule_{key}", 2, SCHEDULE_SAMPLE)
+        for key in (
+            "done",
+            "time_unreadable",
+            "days_unreadable",
+            "days_count",
+            "quiet_hours",
+            "no_program",
+        )
+    ),
 )
 
 

@@ -4,7 +4,7 @@ The webhook stores each text at once (`inbound_store`, unique on its MessageSid)
 it in its own request if it must be answered now (`inbound_is_urgent`: keywords, unknown
 senders, safety words, an open check-in); every other text waits for `inbound_drain`, which a
 worker runs every 2 s. Handling (`inbound_process`) locks the patient so their texts are
-handled one at a time in arrival order: keywords first (STOP, START, HELP, LINK; see
+handled one at a time in arrival order: keywords first (STOP, START, HELP, LINK, TIME, DAY; see
 `KEYWORD_HANDLERS`), then the registered reply handler (messaging.replies). Replies go out
 through the outbox (messaging.outbox).
 
@@ -330,6 +330,12 @@ def _help(message: Message, patient: Patient) -> list[Message]:
     return answers
 
 
+def _own_schedule(message: Message, patient: Patient) -> list[Message]:
+    # The schedule lives above messaging: the reply handler keeps the choice and answers it
+    # (and, as for HELP, reads the words for the safety rules first).
+    return list(replies.registered().answer(message, keyword(message.body)))
+
+
 def _free_text(message: Message, patient: Patient) -> list[Message]:
     answers: list[Message] = []
     if sounds_like_opt_out(message.body):
@@ -356,4 +362,6 @@ CONSENT_KEYWORD_HANDLERS: dict[Keyword, KeywordHandler] = {
 KEYWORD_HANDLERS: dict[Keyword, KeywordHandler] = {
     Keyword.LINK: _link,
     Keyword.HELP: _help,
+    Keyword.TIME: _own_schedule,
+    Keyword.DAY: _own_schedule,
 }

@@ -1,8 +1,11 @@
 """Keywords and intents in inbound texts (pure).
 
 Keywords match the whole message only, as carriers do: "STOP" opts out, "I can't stop the pain"
-does not. Free text that sounds like an opt-out ("stop texting me") is not a keyword; it is
-flagged for a person to confirm, because consent can be revoked by any reasonable means.
+does not. The schedule keywords carry a short argument ("TIME 7pm", "DAYS MON THU"); they match
+only when the words after them look like a time or a day, so "time for my pills?" stays free
+text for the care team. Free text that sounds like an opt-out ("stop texting me") is not a
+keyword; it is flagged for a person to confirm, because consent can be revoked by any
+reasonable means.
 """
 
 import re
@@ -15,6 +18,8 @@ class Keyword(StrEnum):
     START = "start"
     HELP = "help"
     LINK = "link"
+    TIME = "time"
+    DAY = "day"
 
 
 # Twilio's default opt-out words plus Spanish ones (SMS.md).
@@ -36,6 +41,14 @@ STOP_WORDS = frozenset(
 START_WORDS = frozenset({"START", "UNSTOP"})
 HELP_WORDS = frozenset({"HELP", "INFO", "AYUDA"})
 LINK_WORDS = frozenset({"LINK", "ENLACE"})
+TIME_WORDS = frozenset({"TIME", "HORA"})
+DAY_WORDS = frozenset({"DAY", "DAYS", "DIA", "DIAS"})
+# What the words after TIME or DAY must look like for the text to be that keyword: a time has
+# a digit ("7pm", "7 de la tarde") or is noon; days begin with a weekday's first letters, en or
+# es ("MON", "lunes"), perhaps after "on" or "los". Their full reading is checkins'.
+SCHEDULE_ARGUMENT_WORDS = 5
+_TIME_ARGUMENT = re.compile(r".*\d.*|NOON|MIDDAY|MEDIODIA")
+_DAY_ARGUMENT = re.compile(r"(?:(?:ON|EVERY|EL|LOS) )?(?:MO|TU|WE|TH|FR|SA|SU|LU|MA|MI|JU|VI|DO).*")
 
 _EN_ASK = r"stop|quit|no more|don'?t|do not|unsubscribe"
 _EN_WHAT = r"text|texting|texts|message|messages|sms|contact|contacting"
@@ -74,7 +87,25 @@ def keyword(body: str) -> Keyword | None:
         return Keyword.HELP
     if word in LINK_WORDS:
         return Keyword.LINK
+    return _schedule_keyword(word)
+
+
+def _schedule_keyword(word: str) -> Keyword | None:
+    """TIME or DAY with a time or days after it, or alone (answered with an example)."""
+    first, _, argument = word.partition(" ")
+    argument = " ".join(argument.split())
+    if len(argument.split()) > SCHEDULE_ARGUMENT_WORDS:
+        return None
+    if first in TIME_WORDS and (not argument or _TIME_ARGUMENT.fullmatch(argument)):
+        return Keyword.TIME
+    if first in DAY_WORDS and (not argument or _DAY_ARGUMENT.fullmatch(argument)):
+        return Keyword.DAY
     return None
+
+
+def keyword_argument(body: str) -> str:
+    """The words after a keyword: "7pm" in "TIME 7pm" (folded and upper-cased)."""
+    return normalise(body).partition(" ")[2].strip()
 
 
 ACK = re.compile(r"(?:ACK|OK|ACKNOWLEDGE[D]?)\s*[#:-]?\s*(\d{4,6})")

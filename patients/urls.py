@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from patients.views import checkin, pages, sign_in
+from patients.views import checkin, pages, schedule, sign_in
 
 app_name = "patients"
 
@@ -16,5 +16,6 @@ urlpatterns = [
     path("me/progress/", pages.progress, name="progress"),
     path("me/checkin/", checkin.web_checkin, name="checkin"),
     path("me/language/", pages.switch_language, name="language"),
+    path("me/schedule/", schedule.own_schedule, name="schedule"),
     path("help/", pages.help_page, name="help"),
 ]

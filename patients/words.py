@@ -100,6 +100,39 @@ WORDS: dict[str, tuple[str, str]] = {
         "Desde esta conexión se abrieron demasiados enlaces que no funcionaron. Espere 15 "
         "minutos y vuelva a intentarlo, o envíe LINK por mensaje para recibir uno nuevo.",
     ),
+    "schedule": ("When should we text you?", "¿Cuándo le enviamos mensajes?"),
+    "schedule_link": ("Choose when we text you", "Elegir cuándo le escribimos"),
+    "schedule_now": ("Your check-ins come on", "Sus controles llegan"),
+    "schedule_days": ("Days", "Días"),
+    "schedule_days_hint_one": (
+        "Tick 1 day, or none for your usual day.",
+        "Marque 1 día, o ninguno para su día de siempre.",
+    ),
+    "schedule_days_hint_n": (
+        "Tick {count} days, or none for your usual days.",
+        "Marque {count} días, o ninguno para sus días de siempre.",
+    ),
+    "schedule_time": ("Time", "Hora"),
+    "schedule_usual_time": ("My usual time", "Mi hora de siempre"),
+    "schedule_saved": ("Saved. We will text you then.", "Guardado. Le escribiremos entonces."),
+    "schedule_one_day": (
+        "Your plan has 1 check-in a week: tick one day.",
+        "Su plan tiene 1 control por semana: marque un día.",
+    ),
+    "schedule_n_days": (
+        "Your plan has {count} check-ins a week: tick {count} days.",
+        "Su plan tiene {count} controles por semana: marque {count} días.",
+    ),
+    "schedule_quiet_hours": (
+        "We don't text at that time of night. Please pick a time from the list.",
+        "No enviamos mensajes a esa hora de la noche. Elija una hora de la lista.",
+    ),
+    "schedule_days_unknown": ("Please tick days from the list.", "Marque días de la lista."),
+    "schedule_time_unknown": ("Please pick a time from the list.", "Elija una hora de la lista."),
+    "schedule_no_program": (
+        "Your check-ins are not set up yet. Your care team will set them up.",
+        "Sus controles aún no están listos. Su equipo de salud los preparará.",
+    ),
     "choice_burning": ("Burning", "Ardor"),
     "choice_tingling": ("Tingling or pins and needles", "Hormigueo"),
     "choice_electric_shocks": ("Electric shocks", "Descargas eléctricas"),
