@@ -71,6 +71,7 @@ def check_timer(page: Page, words: dict[str, str]) -> None:
     expect(clock).to_have_text("05:00")
     page.get_by_role("button", name=words["start"]).click()
     expect(clock).to_have_text(re.compile(r"^04:5\d$"))
+    expect(page.get_by_role("button", name=words["start"])).to_be_hidden()
     page.get_by_role("button", name=words["pause"]).click()
     paused = clock.inner_text()
     page.wait_for_timeout(1200)
@@ -103,9 +104,7 @@ def test_patient_pages_on_a_phone(
             expect(page.locator('a[href="tel:911"]').first).to_be_visible()
             expect(page.locator('a[href="tel:988"]').first).to_be_visible()
         assert_fits(page, f"{path} at {width} px ({language})")
-        page.screenshot(
-            path=screenshots / f"patient-{name}-{language}-{width}.png", full_page=True
-        )
+        page.screenshot(path=screenshots / f"patient-{name}-{language}-{width}.png", full_page=True)
         assert_accessible(page, f"{path} at {width} px ({language})")
     assert_no_csp_errors(console_errors)
     assert not console_errors, "console errors:\n" + "\n".join(console_errors)

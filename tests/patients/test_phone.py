@@ -1,12 +1,14 @@
 """The patient pages on a phone: lists as lists, tap-to-call numbers, the words of what comes
 next, dates in the patient's language, the timers' data, and the step drawings."""
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import Patient
 from checkins.services import slots_plan
@@ -179,3 +181,23 @@ def test_the_breathing_guide_follows_the_steps_timer(
     assert 'data-inhale="4" data-hold="0" data-exhale="6" data-seconds="300"' in page
     assert "inhale durante 4 segundos y exhale durante 6 segundos" in page
     assert 'data-in-word="Inhale"' in page
+
+
+def test_the_spanish_chart_keeps_decimal_points(
+    client: Client, patient: Patient, steps: Any
+) -> None:
+    from checkins.models import Answer, Checkin
+
+    for back in (3, 5):
+        checkin = Checkin.objects.create(
+            patient=patient, kind="full", expires_at=timezone.now(), status="completed"
+        )
+        Answer.objects.create(checkin=checkin, patient=patient, question="back_pain", value=back)
+    spanish(patient)
+    sign_in(client, patient)
+
+    page = client.get("/me/progress/").content.decode()
+
+    lengths = re.findall(r' y1="([^"]*)"', page)
+    assert lengths
+    assert all("," not in length for length in lengths)  # "136,0" is no SVG length
