@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Language, Patient
@@ -211,7 +211,8 @@ def help_page(request: HttpRequest) -> HttpResponse:
     language = patient.language if patient else request.GET.get("lang", "en")
     language = language if language in Language.values else "en"
     text = StepText.objects.filter(step__safety_net=True, language=language).first()
-    return no_store(render(request, "patients/help.html", {"lang": language, "text": text}))
+    with translation.override(language):
+        return no_store(render(request, "patients/help.html", {"lang": language, "text": text}))
 
 
 @patient_page
