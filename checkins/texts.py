@@ -43,7 +43,16 @@ def question_prompt(key: str, language: str) -> str:
     for marker in (" Reply", " Responda"):
         text = text.split(marker)[0]
     text = text.removeprefix("SelfCare check-in: ").removeprefix("SelfCare: ").strip()
-    return text[:1].upper() + text[1:]
+    return capitalised(text)
+
+
+def capitalised(text: str) -> str:
+    """`text` with its first letter a capital, past any opening mark ("¿cuánto…" becomes
+    "¿Cuánto…", as a question standing alone is written)."""
+    first = next((i for i, character in enumerate(text) if character.isalpha()), None)
+    if first is None:
+        return text
+    return text[:first] + text[first].upper() + text[first + 1 :]
 
 
 def question_prompts(language: str) -> dict[str, str]:

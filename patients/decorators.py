@@ -3,10 +3,12 @@
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from accounts.models import Patient
 
@@ -22,7 +24,9 @@ def no_store(response: HttpResponse, *, referrer: str = "same-origin") -> HttpRe
 
 def patient_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """For signed-in patients only: sends others to the "send me a link" page, and ends a
-    discharged patient's session (accounts.sessions ends any that is too old)."""
+    discharged patient's session (accounts.sessions ends any that is too old). The page is
+    made in the patient's language and time zone, so Django's `date` filter writes "1 dic"
+    and times show as the patient's clock does."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -33,6 +37,10 @@ def patient_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
                 logout(request)
             return HttpResponseRedirect(reverse("patients:link"))
         request.patient = patient  # type: ignore[attr-defined]
-        return no_store(view(request, *args, **kwargs))
+        with (
+            translation.override(patient.language),
+            timezone.override(ZoneInfo(patient.timezone)),
+        ):
+            return no_store(view(request, *args, **kwargs))
 
     return wrapper

@@ -2,8 +2,9 @@
 
 `validate()` reads the files and reports every problem (both languages present, fields filled,
 SMS nudges within budget, exercises complete, every program starting with the safety net, no
-medicine advice, no TENS); `load()` writes them to the database idempotently, matching steps
-and programs by slug so patients' progress survives content changes. Edits in the admin are
+medicine advice, no TENS, plain English, breathing words that match the breathing timer);
+`load()` writes them to the database idempotently, matching steps and programs by slug so
+patients' progress survives content changes. Edits in the admin are
 judged by the same `validate()`: `from_database()` reads the library back from the database as
 it would be after the edit, and `edit_problems()` reports what the edit breaks.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import textstat
 from django.db import models, transaction
 
 from messaging.keywords import fold
@@ -67,6 +69,16 @@ BANNED = re.compile(
     re.IGNORECASE,
 )
 
+# Plain language: every English step reads at Flesch–Kincaid grade 7 or below (a US school
+# grade; CLINICAL.md's "reading age 11–12"). Spanish has no Flesch–Kincaid formula: it is kept
+# in step with the English when the English is rewritten.
+MAX_READING_GRADE = 7.0
+READ_FIELDS = ("summary", "body")
+PLACEHOLDER = re.compile(r"\{\{ *\w+ *\}\}")
+BULLET = re.compile(r"^\s*[-•]\s+")
+# The words a breathing step must use for its timer's seconds ("for 4 seconds").
+SECONDS_WORD = {"en": "seconds", "es": "segundos"}
+
 
 @dataclass(frozen=True)
 class Library:
@@ -118,6 +130,9 @@ def validate(library: Library) -> list[str]:
             problems += _heat_or_cold_problems(where, language, str(text.get("body", "")))
             if step.get("kind") == "exercise":
                 problems += _exercise_problems(where, language, text.get("exercise"))
+            if language == "en":
+                problems += _reading_problems(where, text)
+            problems += _breathing_problems(where, language, step.get("timer"), text)
             for field, value in text.items():
                 for words in _texts(value):
                     if match := BANNED.search(words):
@@ -190,6 +205,51 @@ def _exercise_problems(where: str, language: str, exercise: Any) -> list[str]:
             f"{where}: [{language}.exercise] stop_if names an emergency symptom: it must say "
             f"{EMERGENCY_ADVICE[language]!r}"
         )
+    return problems
+
+
+def reading_text(text: dict[str, Any]) -> str:
+    """A step's words as a reader meets them: summary, body and exercise fields, each line
+    and list item its own sentence (a bullet has no full stop, but it is read as one), the
+    emergency numbers' placeholders read as a number."""
+    exercise = text.get("exercise") or {}
+    parts = [str(text.get(field, "")) for field in READ_FIELDS]
+    parts += [str(line) for line in exercise.get("instructions", [])]
+    parts += [str(exercise.get(field, "")) for field in EXERCISE_FIELDS[1:]]
+    sentences = []
+    for line in "\n".join(parts).splitlines():
+        line = BULLET.sub("", PLACEHOLDER.sub("911", line)).strip()
+        if line:
+            sentences.append(line if line[-1] in ".!?:" else f"{line}.")
+    return " ".join(sentences)
+
+
+def reading_grade(text: dict[str, Any]) -> float:
+    """The Flesch–Kincaid grade of a step's English words (see reading_text)."""
+    return float(textstat.flesch_kincaid_grade(reading_text(text)))
+
+
+def _reading_problems(where: str, text: dict[str, Any]) -> list[str]:
+    grade = reading_grade(text)
+    if grade > MAX_READING_GRADE:
+        return [
+            f"{where}: [en] reads at grade {grade:.1f}; plain English is grade "
+            f"{MAX_READING_GRADE:.0f} or below (shorter sentences, shorter words)"
+        ]
+    return []
+
+
+def _breathing_problems(where: str, language: str, timer: Any, text: dict[str, Any]) -> list[str]:
+    """A breathing step's words give the same seconds as its timer, which the page's guide
+    follows (so the guide never counts 4 in / 6 out under words saying 5 / 5)."""
+    if not isinstance(timer, dict) or not timer.get("inhale"):
+        return []
+    body = str(text.get("body", ""))
+    problems = []
+    for phase in ("inhale", "exhale"):
+        said = f"{timer.get(phase)} {SECONDS_WORD[language]}"
+        if said not in body:
+            problems.append(f"{where}: [{language}] body must say the timer's {phase} ({said})")
     return problems
 
 

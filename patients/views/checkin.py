@@ -96,6 +96,7 @@ def web_checkin(request: HttpRequest) -> HttpResponse:
             "question": q,
             "text": question_prompt(q.key, language),
             "follow_up": q.key in FOLLOW_UPS,
+            "scale": q.type == AnswerType.NUMBER,
             "choices": [(c, word(f"choice_{c}", language)) for c in q.choices],
             "error": q.key in errors,
         }

@@ -1,49 +1,92 @@
 """The patient pages once signed in: today, the program timeline, step pages, progress, the
 language switch; and help, open to everyone."""
 
+from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Language, Patient
-from checkins.models import Checkin
+from checkins.models import Checkin, CheckinSlot
 from checkins.progress import chart, pain_points
 from patients.decorators import no_store, patient_page
+from patients.words import word
 from programs.models import Enrollment, ExerciseLog, Step, StepProgress, StepText
-from programs.services import enrollment_timeline, exercise_log, step_mark_done
+from programs.services import (
+    TimelineEntry,
+    enrollment_timeline,
+    exercise_log,
+    step_mark_done,
+)
 from selfcare.clock import local_today
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """The first step not yet due, and where it falls in the program ("Day 12 of 42")."""
+
+    entry: TimelineEntry
+    text: StepText | None
+    day_words: str
+
+
+def _next_step(
+    enrollment: Enrollment, entries: list[TimelineEntry], day: date, language: str
+) -> NextStep | None:
+    upcoming = [e for e in entries if e.due_on > day and not e.done]
+    if not upcoming:
+        return None
+    entry = upcoming[0]
+    day_words = word("day_of", language).format(
+        day=entry.program_step.day + 1, days=enrollment.program.weeks * 7
+    )
+    return NextStep(entry, StepText.objects.for_step(entry.program_step.step, language), day_words)
+
+
+def _next_checkin(patient: Patient) -> CheckinSlot | None:
+    """The next scheduled check-in (shown in the patient's zone: see patient_page)."""
+    return CheckinSlot.objects.filter(patient=patient, status=CheckinSlot.Status.DUE).first()
 
 
 @patient_page
 def today(request: HttpRequest) -> HttpResponse:
-    """Due steps (not yet done) and any open check-in."""
+    """Due steps (not yet done), any open check-in, and always what comes next: the next step
+    with its day of the program, and the next check-in, so "nothing due" is never a dead end."""
     patient: Patient = request.patient  # type: ignore[attr-defined]
+    language = patient.language
     day = local_today(timezone.now(), ZoneInfo(patient.timezone))
     enrollment = (
         Enrollment.objects.current().filter(patient=patient).select_related("program").first()
     )
     due = []
+    upcoming = None
     if enrollment is not None and enrollment.status == Enrollment.Status.ACTIVE:
-        entries = [
-            e
-            for e in enrollment_timeline(enrollment=enrollment, today=day)
-            if e.due_on <= day and not e.done
-        ]
-        texts = StepText.objects.by_step([e.program_step.step for e in entries], patient.language)
+        entries = enrollment_timeline(enrollment=enrollment, today=day)
+        due_now = [e for e in entries if e.due_on <= day and not e.done]
+        texts = StepText.objects.by_step([e.program_step.step for e in due_now], language)
         due = [
             {"step": e.program_step.step, "text": texts.get(e.program_step.step_id)}
-            for e in entries
+            for e in due_now
         ]
+        upcoming = _next_step(enrollment, entries, day, language)
     checkin = Checkin.objects.open().filter(patient=patient).first()
     return render(
         request,
         "patients/today.html",
-        {"lang": patient.language, "due": due, "checkin": checkin, "enrollment": enrollment},
+        {
+            "lang": language,
+            "due": due,
+            "checkin": checkin,
+            "enrollment": enrollment,
+            "upcoming": upcoming,
+            "next_checkin": None if checkin else _next_checkin(patient),
+        },
     )
 
 
@@ -92,6 +135,23 @@ def timeline(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _breathing(step: Step, language: str) -> dict[str, object] | None:
+    """The breathing guide's timing, from the step's [timer] in the content (the one place the
+    seconds are written: the page's words, the guide's data attributes and its script all
+    read it), or None for a step without a breathing timer."""
+    timer = step.timer or {}
+    if not timer.get("inhale"):
+        return None
+    inhale, hold, exhale = int(timer["inhale"]), int(timer.get("hold", 0)), int(timer["exhale"])
+    return {
+        "inhale": inhale,
+        "hold": hold,
+        "exhale": exhale,
+        "seconds": int(timer.get("total_minutes") or step.minutes) * 60,
+        "guide": word("breathing_guide", language).format(inhale=inhale, exhale=exhale),
+    }
+
+
 @patient_page
 @require_http_methods(["GET", "POST"])
 def step_page(request: HttpRequest, slug: str) -> HttpResponse:
@@ -137,6 +197,9 @@ def step_page(request: HttpRequest, slug: str) -> HttpResponse:
             "logged": logged,
             "values": request.POST if errors else {},
             "pain_scale": range(11),
+            "timer_seconds": step.minutes * 60,
+            "timer_text": f"{step.minutes:02d}:00",
+            "breathing": _breathing(step, patient.language),
         },
         status=400 if errors else 200,
     )
@@ -148,7 +211,8 @@ def help_page(request: HttpRequest) -> HttpResponse:
     language = patient.language if patient else request.GET.get("lang", "en")
     language = language if language in Language.values else "en"
     text = StepText.objects.filter(step__safety_net=True, language=language).first()
-    return no_store(render(request, "patients/help.html", {"lang": language, "text": text}))
+    with translation.override(language):
+        return no_store(render(request, "patients/help.html", {"lang": language, "text": text}))
 
 
 @patient_page

@@ -165,9 +165,11 @@ def test_today_shows_due_steps_and_the_open_check_in(
     sign_in(client, patient)
 
     page = client.get("/me/").content.decode()
+    due, coming = page.split('class="card next"')
 
-    assert "when-to-get-help English" in page
-    assert "knee-rocks" not in page  # due tomorrow
+    assert "when-to-get-help English" in due
+    assert "knee-rocks" not in due  # due tomorrow: shown as what comes next
+    assert "knee-rocks English" in coming
     assert "Answer your check-in" in page
 
 
@@ -239,7 +241,7 @@ def test_help_is_open_to_everyone_with_the_emergency_number(
 
     page = client.get("/help/").content.decode()
 
-    assert "call 999" in page
+    assert 'call <a class="tel" href="tel:999">999</a>' in page
 
 
 def test_the_web_check_in_runs_the_rules(client: Client, patient: Patient, content: Any) -> None:

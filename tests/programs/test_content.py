@@ -181,3 +181,45 @@ def test_the_shipped_content_passes_the_safety_rules() -> None:
     from programs.content import read, validate
 
     assert validate(read()) == []
+
+
+HARD_BODY = (
+    "Notwithstanding considerable interindividual variability, physiological desensitisation "
+    "of nociceptive pathways necessitates consistent, progressively individualised activity."
+)
+
+
+def test_every_english_step_reads_at_grade_seven_or_below(library: content.Library) -> None:
+    grades = [content.reading_grade(step["en"]) for step in library.steps.values()]
+
+    assert max(grades) <= content.MAX_READING_GRADE
+
+
+def test_a_hard_english_text_is_refused(library: content.Library) -> None:
+    slug = first(library, "education")
+
+    summary = library.steps[slug]["en"]["summary"]
+    grade = content.reading_grade({"summary": summary, "body": HARD_BODY})
+
+    problems = broken(library, lambda lib: lib.steps[slug]["en"].update(body=HARD_BODY))
+
+    assert grade > content.MAX_READING_GRADE
+    assert [p for p in problems if "reads at grade" in p] == [
+        f"steps/{slug}.toml: [en] reads at grade {grade:.1f}; plain English is grade 7 or "
+        "below (shorter sentences, shorter words)"
+    ]
+
+
+def test_each_list_item_is_read_as_a_sentence() -> None:
+    text = {"summary": "A summary", "body": "Do this:\n- one thing\n• {{ emergency_number }}"}
+
+    assert content.reading_text(text) == "A summary. Do this: one thing. 911."
+
+
+def test_breathing_words_must_match_the_breathing_timer(library: content.Library) -> None:
+    problems = broken(library, lambda lib: lib.steps["calm-breathing"]["timer"].update(exhale=8))
+
+    assert problems == [
+        "steps/calm-breathing.toml: [en] body must say the timer's exhale (8 seconds)",
+        "steps/calm-breathing.toml: [es] body must say the timer's exhale (8 segundos)",
+    ]
