@@ -13,6 +13,19 @@ register(
     *(TextSpec(f"reprompt_{t.value}", 2, {}) for t in AnswerType),
     TextSpec("reprompt_pain_which", 1, {"first": 6, "second": 7}),
     TextSpec("checkin_thanks", 3, {}),
+    # The flare-up plan (checkins.flares): three segments with a sample link, four for a
+    # longer address or crisis line.
+    TextSpec(
+        "flare_plan",
+        4,
+        {
+            "link": "https://selfcare.example.org/me/login/?t="
+            + "x" * 40
+            + "&step=quick-calm-breathing",
+            "emergency_number": "911",
+            "crisis_line": "988",
+        },
+    ),
 )
 
 

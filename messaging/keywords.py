@@ -1,7 +1,8 @@
 """Keywords and intents in inbound texts (pure).
 
 Keywords match the whole message only, as carriers do: "STOP" opts out, "I can't stop the pain"
-does not. Free text that sounds like an opt-out ("stop texting me") is not a keyword; it is
+does not. FLARE alone may begin a longer text: a patient in a flare-up writes more than one
+word. Free text that sounds like an opt-out ("stop texting me") is not a keyword; it is
 flagged for a person to confirm, because consent can be revoked by any reasonable means.
 """
 
@@ -15,6 +16,7 @@ class Keyword(StrEnum):
     START = "start"
     HELP = "help"
     LINK = "link"
+    FLARE = "flare"
 
 
 # Twilio's default opt-out words plus Spanish ones (SMS.md).
@@ -36,6 +38,11 @@ STOP_WORDS = frozenset(
 START_WORDS = frozenset({"START", "UNSTOP"})
 HELP_WORDS = frozenset({"HELP", "INFO", "AYUDA"})
 LINK_WORDS = frozenset({"LINK", "ENLACE"})
+# FLARE may begin a longer text ("flare, can't feel my legs"): the whole text is still read by
+# the free-text detectors. Bare "crisis" counts only alone, and the flare reply carries the
+# crisis line for it: "crisis de ansiedad" or "crisis, no puedo más" is not a pain flare.
+FLARE_START = re.compile(r"(flare[\s-]*up|flare|crisis de dolor)\b(?P<rest>.*)", re.DOTALL)
+FLARE_ALONE = frozenset({"CRISIS"})
 
 _EN_ASK = r"stop|quit|no more|don'?t|do not|unsubscribe"
 _EN_WHAT = r"text|texting|texts|message|messages|sms|contact|contacting"
@@ -64,7 +71,7 @@ def normalise(body: str) -> str:
 
 
 def keyword(body: str) -> Keyword | None:
-    """The keyword `body` consists of, if any."""
+    """The keyword `body` consists of (for FLARE, begins with), if any."""
     word = normalise(body)
     if word in STOP_WORDS:
         return Keyword.STOP
@@ -74,7 +81,20 @@ def keyword(body: str) -> Keyword | None:
         return Keyword.HELP
     if word in LINK_WORDS:
         return Keyword.LINK
+    if flare_rest(body) is not None:
+        return Keyword.FLARE
     return None
+
+
+def flare_rest(body: str) -> str | None:
+    """The words after a leading FLARE ("" for the keyword alone), or None when the text does
+    not begin with it ("having a flare today" is free text)."""
+    if normalise(body) in FLARE_ALONE:
+        return ""
+    match = FLARE_START.match(fold(body).strip().lstrip(".!¡?¿,;:'\"()").lstrip())
+    if match is None:
+        return None
+    return match.group("rest").strip().strip(".!¡?¿,;:'\"()-").strip()
 
 
 ACK = re.compile(r"(?:ACK|OK|ACKNOWLEDGE[D]?)\s*[#:-]?\s*(\d{4,6})")
