@@ -20,6 +20,8 @@ FLARE_RELAXATION_STEPS = ("quick-calm-breathing", "calm-breathing")
 
 
 def flare_record(*, patient: Patient, message: Message | None, now: datetime) -> Flare:
+    """Record the flare-up, whatever else the text brings: even a text that gets emergency
+    advice instead of the plan reported one."""
     return Flare.objects.create(patient=patient, message=message, at=now)
 
 

@@ -1,5 +1,6 @@
 """Check-ins: the table of due slots, the conversations, and the answers."""
 
+from datetime import datetime
 from typing import ClassVar
 
 from django.db import models
@@ -185,7 +186,7 @@ class Answer(models.Model):
 
 
 class FlareQuerySet(models.QuerySet["Flare"]):
-    def since(self, start: object) -> "FlareQuerySet":
+    def since(self, start: datetime) -> "FlareQuerySet":
         return self.filter(at__gte=start)
 
 
