@@ -200,9 +200,14 @@ def patient_login_url(*, patient: Patient) -> str:
 SIGN_IN_TOKEN_SHOWN = "[link]"  # noqa: S105 (what is shown instead of a token)
 
 
-def sign_in_link() -> str:
-    """The sign-in link as stored and shown: `…/me/login/?t=[link]`, never a live token."""
-    return f"{public_url('patients:login')}?{settings.SESAME_TOKEN_NAME}={SIGN_IN_TOKEN_SHOWN}"
+SIGN_IN_STEP = "step"  # the landing's parameter naming the program step to open after sign-in
+
+
+def sign_in_link(*, step: str = "") -> str:
+    """The sign-in link as stored and shown: `…/me/login/?t=[link]`, never a live token. With
+    `step` (a step's slug) the patient lands on that step once signed in, not on today's page."""
+    link = f"{public_url('patients:login')}?{settings.SESAME_TOKEN_NAME}={SIGN_IN_TOKEN_SHOWN}"
+    return f"{link}&{SIGN_IN_STEP}={step}" if step else link
 
 
 def sign_in_links_filled(body: str, *, patient: Patient) -> str:

@@ -7,6 +7,7 @@ severity and reason, program steps by their titles. No stored key, JSON list or 
 reaches the page. Each reader costs a fixed number of queries however long the history.
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,14 +19,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Patient, PatientFlag, User
-from accounts.services import sign_in_link
-from checkins.models import Answer, Checkin
+from accounts.services import SIGN_IN_STEP, sign_in_link
+from checkins.models import Answer, Checkin, Flare
 from checkins.own_schedule import record_words as schedule_record_words
 from checkins.progress import Point, chart
 from checkins.texts import question_prompts
 from checkins.words import answer_words, pain_words
 from escalations.models import Escalation, Evidence, ReferralClock
-from escalations.rules import CLOCK_WORDS, R20_MIN_IMPROVEMENT, SEVERITY_WORDS, Clock, Severity
+from escalations.rules import (
+    CLOCK_WORDS,
+    R20_MIN_IMPROVEMENT,
+    R27_WINDOW,
+    SEVERITY_WORDS,
+    Clock,
+    Severity,
+)
 from messaging.models import Direction, Message
 from programs.models import (
     Enrollment,
@@ -235,15 +243,33 @@ def message_rows(patient: Patient) -> list[Row]:
         .exclude(pk__in=replies)
         .order_by("-created_at", "-id")[:TIMELINE_LENGTH]
     )
-    link = sign_in_link()
+    # The stored link, with the step it may land on ("…?t=[link]&step=calm-breathing").
+    link = re.compile(re.escape(sign_in_link()) + rf"(&{SIGN_IN_STEP}=[-\w]+)?")
     return [
         Row(
             at=timezone.localtime(m.created_at),
             kind="SMS from the patient" if m.direction == Direction.IN else "SMS to the patient",
-            text=m.body.replace(link, SIGN_IN_LINK_SHOWN),
+            text=link.sub(SIGN_IN_LINK_SHOWN, m.body),
             detail=m.get_status_display(),
         )
         for m in messages
+    ]
+
+
+def flare_rows(patient: Patient) -> list[Row]:
+    """Flare-ups the patient texted, each counted with those of the 7 days up to it (what R27
+    counts; one query)."""
+    flares = list(
+        Flare.objects.filter(patient=patient).values_list("at", flat=True)[:TIMELINE_LENGTH]
+    )
+    return [
+        Row(
+            at=timezone.localtime(at),
+            kind="Flare-up",
+            text="Flare-up reported by SMS",
+            detail=f"{sum(at - R27_WINDOW <= other <= at for other in flares)} in 7 days",
+        )
+        for at in flares
     ]
 
 
@@ -294,11 +320,12 @@ def program_rows(patient: Patient) -> list[Row]:
 
 
 def patient_timeline(patient: Patient) -> list[Row]:
-    """Check-ins (with their answers), other texts, escalations and program progress, newest
-    first: nine queries, however long the history."""
+    """Check-ins (with their answers), other texts, flare-ups, escalations and program
+    progress, newest first: ten queries, however long the history."""
     rows = [
         *checkin_rows(patient),
         *message_rows(patient),
+        *flare_rows(patient),
         *escalation_rows(patient),
         *program_rows(patient),
     ]

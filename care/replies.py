@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Clinician, Patient
 from checkins.catalogue import BY_KEY
+from checkins.flares import flare_plan_message, flare_record, flares_since
 from checkins.models import Answer, Checkin
 from checkins.own_schedule import schedule_sms_reply
 from checkins.services import (
@@ -25,10 +26,11 @@ from escalations.services import (
     AcknowledgeRefused,
     escalate,
     escalate_holding,
+    escalate_if_armed,
     escalation_acknowledge_by_code,
     rule_input,
 )
-from messaging.keywords import Keyword, ack_code
+from messaging.keywords import Keyword, ack_code, flare_rest
 from messaging.models import Message, Priority, ReviewItem
 from messaging.outbox import message_queue
 from messaging.texts import render as render_text
@@ -139,6 +141,8 @@ def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Mess
     told = rules.patient_message(text_hits)
     if told is not None and keyword != Keyword.HELP:  # HELP already got the safety reply
         replies.append(_tell(patient, told, message))
+    if keyword == Keyword.FLARE:
+        return replies + _flare(patient, message, told=told, fired=bool(text_hits), now=now)
     if keyword is not None:
         advised = told is not None and told.severity == Severity.EMERGENCY
         if keyword in SCHEDULE_KEYWORDS and not advised:  # emergency advice is the last word
@@ -147,8 +151,7 @@ def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Mess
     if told is not None and told.severity == Severity.EMERGENCY:
         # Emergency ends the conversation: the advice is the last word (no re-prompt, no next
         # question), and the words are not read as the answer they may have begun with.
-        for checkin in Checkin.objects.open().filter(patient=patient):
-            checkin_close(checkin=checkin, status=Checkin.Status.INTERRUPTED)
+        _interrupt_checkins(patient)
         return replies
 
     result = checkin_record_reply(patient=patient, message=message)
@@ -185,6 +188,32 @@ def handle_sms_reply(message: Message, keyword: Keyword | None) -> Iterable[Mess
         replies.append(question)
         return replies
     replies.append(checkin_summary_message(checkin=checkin, reply_to=message, now=now))
+    return replies
+
+
+def _interrupt_checkins(patient: Patient) -> None:
+    for checkin in Checkin.objects.open().filter(patient=patient):
+        checkin_close(checkin=checkin, status=Checkin.Status.INTERRUPTED)
+
+
+def _flare(
+    patient: Patient, message: Message, *, told: Hit | None, fired: bool, now: datetime
+) -> list[Message]:
+    """FLARE: the flare-up is recorded and counted (R27, clinician-facing), then the patient
+    gets the flare-up plan, after any rule's message. Emergency advice from the same text is
+    the last word instead (CLINICAL.md "Emergency ends the conversation"): no plan follows it,
+    and an open check-in stops. Words after the keyword that fire no rule are a message for
+    the care team (R24), as any other text would be."""
+    flare_record(patient=patient, message=message, now=now)
+    hit = rules.r27(flares_in_window=flares_since(patient, now - rules.R27_WINDOW))
+    if hit is not None:
+        escalate_if_armed(patient=patient, hit=hit, now=now, message=message)
+    if told is not None and told.severity == Severity.EMERGENCY:
+        _interrupt_checkins(patient)
+        return []
+    replies = [flare_plan_message(patient=patient, reply_to=message)]
+    if flare_rest(message.body) and not fired:
+        replies.extend(_for_the_care_team(patient, message, now=now))
     return replies
 
 

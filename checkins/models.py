@@ -1,5 +1,6 @@
 """Check-ins: the table of due slots, the conversations, and the answers."""
 
+from datetime import datetime
 from typing import ClassVar
 
 from django.db import models
@@ -189,3 +190,28 @@ class Answer(models.Model):
         """No key and no value: the admin shows the answer's words beside it (checkins.words),
         and a log line never carries what the patient answered."""
         return f"Answer {self.pk}"
+
+
+class FlareQuerySet(models.QuerySet["Flare"]):
+    def since(self, start: datetime) -> "FlareQuerySet":
+        return self.filter(at__gte=start)
+
+
+class Flare(models.Model):
+    """A flare-up the patient reported (texting FLARE): a dated fact for the clinicians'
+    record, and what R27 counts. Never changed or deleted once recorded."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="flares")
+    at = models.DateTimeField(default=timezone.now)
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects: ClassVar[FlareQuerySet] = FlareQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient", "-at"], name="flare_history")]
+
+    def __str__(self) -> str:
+        return f"flare {self.pk} of patient {self.patient_id}"

@@ -33,6 +33,19 @@ register(
             "no_program",
         )
     ),
+    # The flare-up plan (checkins.flares): three segments with a sample link, four for a
+    # longer address or crisis line.
+    TextSpec(
+        "flare_plan",
+        4,
+        {
+            "link": "https://selfcare.example.org/me/login/?t="
+            + "x" * 40
+            + "&step=quick-calm-breathing",
+            "emergency_number": "911",
+            "crisis_line": "988",
+        },
+    ),
 )
 
 

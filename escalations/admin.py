@@ -88,7 +88,7 @@ def rule_words(rule: str, limit: int = 56) -> str:
 
 
 class RuleFilter(admin.SimpleListFilter):
-    """What happened, in words, for each rule (R1–R26). Its parameter is the stock filter's,
+    """What happened, in words, for each rule (R1–R27). Its parameter is the stock filter's,
     which the dashboard's "went silent" link uses."""
 
     title = "what happened"

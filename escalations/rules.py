@@ -1,4 +1,4 @@
-"""Escalation rules R1–R26 of CLINICAL.md (pure: no ORM, no I/O).
+"""Escalation rules R1–R27 of CLINICAL.md (pure: no ORM, no I/O).
 
 One module on purpose (about 500 lines): the rules are read side by side with CLINICAL.md's
 table, in its order, and a clinician reviewing a threshold should find every rule here.
@@ -92,6 +92,8 @@ RULE_MEANINGS = {
     "R25": 'A red-flag question answered "not sure" or left unreadable: the patient was told to '
     "go to the emergency department if they have these symptoms; contact them today.",
     "R26": "The patient texted HELP: they got the safety reply; follow up within 24 hours.",
+    "R27": "Three or more flare-ups reported by SMS within 7 days: review the flare-up plan and "
+    "how the patient is managing at the next review.",
 }
 
 # The check-in questions each rule reads: the escalation page shows these answers of the
@@ -160,6 +162,10 @@ R19_SILENT_DAYS = 7
 R20_MIN_ESCALATIONS = 3  # R20: three 72 h-or-worse alerts in 12 weeks
 R20_WINDOW = timedelta(weeks=12)
 R20_MIN_IMPROVEMENT = 0.3  # R20: < 30 % improvement from baseline (Ostelo 2008)
+# R27: flare-ups texted in a rolling week. No published threshold: a clinical judgement (issue
+# 17) for the clinical lead to review. Flares are normal; three in a week is a plan not working.
+R27_MIN_FLARES = 3
+R27_WINDOW = timedelta(days=7)
 # The pre-visit summary's responder: better by 30 % or 2 points on the 0–10 scale (Ostelo 2008
 # minimal important change for back and leg pain).
 RESPONDER_MIN_PERCENT = 30
@@ -512,6 +518,18 @@ def r25(*, question: str, unsure: bool) -> Hit:
     return Hit("R25", Severity.SAME_DAY, f"A red-flag question {how}.", message=text)
 
 
+def r27(*, flares_in_window: int) -> Hit | None:
+    """Repeated flare-ups: `flares_in_window` texted in the last R27_WINDOW, this one included.
+    Clinician-facing: the patient has just had the flare-up plan."""
+    if flares_in_window >= R27_MIN_FLARES:
+        return Hit(
+            "R27",
+            Severity.ROUTINE,
+            f"{flares_in_window} flare-ups reported by SMS in 7 days.",
+        )
+    return None
+
+
 def r18(*, medicine_class: str, for_sciatica: bool) -> Hit | None:
     """A clinician recorded a medicine (NICE NG59: not opioids for chronic low back pain or
     sciatica, nor benzodiazepines, nor gabapentinoids for sciatica)."""
@@ -525,7 +543,8 @@ def r18(*, medicine_class: str, for_sciatica: bool) -> Hit | None:
 ANSWER_RULES = [r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r14, r15, r16, r17, r20, r23]
 # Every inbound text, answers included, is read by these (with the answer itself left out).
 TEXT_RULES = [r21, r22, r5, r6, r16, r26]
-# The others are called by name: R13 and R19 by the sweep, R18, R24 and R25 where they arise.
+# The others are called by name: R13 and R19 by the sweep, R18, R24, R25 and R27 where they
+# arise.
 
 # Among equally severe hits, the message a patient gets: the most specific first.
 MESSAGE_PRECEDENCE = ["R22", "R3", "R1", "R2", "R21", "R16", "R6", "R5", "R4", "R9", "R7"]

@@ -101,18 +101,34 @@ def escalate_holding(
             seen = active.evidence.filter(answer__checkin_id=answer.checkin_id).exists()
             if seen and not more_severe:
                 continue
-        else:
-            last_resolved = (
-                Escalation.objects.filter(patient=patient, rule=hit.rule, resolved_at__isnull=False)
-                .order_by("-resolved_at")
-                .values_list("resolved_at", flat=True)
-                .first()
-            )
-            if not rules.rearmed(hit, last_resolved_at=last_resolved, now=now):
-                continue
+        elif not _rearmed(patient, hit, now=now):
+            continue
         escalate(patient=patient, hit=hit, now=now, answer=answer)
         acted.append(hit)
     return acted
+
+
+def escalate_if_armed(
+    *, patient: Patient, hit: Hit, now: datetime, message: Message
+) -> Escalation | None:
+    """A condition that holds at a text (R27's flare-ups): evidence for the rule's active
+    escalation, or a new one if the rule is re-armed (CLINICAL.md "How rules fire over
+    time"); None when it is not."""
+    active = Escalation.objects.active().filter(patient=patient, rule=hit.rule).exists()
+    if not active and not _rearmed(patient, hit, now=now):
+        return None
+    return escalate(patient=patient, hit=hit, now=now, message=message)
+
+
+def _rearmed(patient: Patient, hit: Hit, *, now: datetime) -> bool:
+    """Whether `hit` may open a new escalation, given the rule's last resolved one."""
+    last_resolved = (
+        Escalation.objects.filter(patient=patient, rule=hit.rule, resolved_at__isnull=False)
+        .order_by("-resolved_at")
+        .values_list("resolved_at", flat=True)
+        .first()
+    )
+    return rules.rearmed(hit, last_resolved_at=last_resolved, now=now)
 
 
 # --- escalations -------------------------------------------------------------------------------

@@ -4,9 +4,9 @@ The webhook stores each text at once (`inbound_store`, unique on its MessageSid)
 it in its own request if it must be answered now (`inbound_is_urgent`: keywords, unknown
 senders, safety words, an open check-in); every other text waits for `inbound_drain`, which a
 worker runs every 2 s. Handling (`inbound_process`) locks the patient so their texts are
-handled one at a time in arrival order: keywords first (STOP, START, HELP, LINK, TIME, DAY; see
-`KEYWORD_HANDLERS`), then the registered reply handler (messaging.replies). Replies go out
-through the outbox (messaging.outbox).
+handled one at a time in arrival order: keywords first (STOP, START, HELP, LINK, TIME, DAY,
+FLARE; see `KEYWORD_HANDLERS`), then the registered reply handler (messaging.replies). Replies
+go out through the outbox (messaging.outbox).
 
 Logs carry message ids and the last digits of numbers only, never bodies or names.
 """
@@ -26,7 +26,7 @@ from accounts.models import Clinician, ConsentEvent, Patient, SmsConsent
 from accounts.phones import e164, redact
 from accounts.services import patient_set_sms_consent, sign_in_link
 from messaging import replies
-from messaging.keywords import Keyword, ack_code, keyword, sounds_like_opt_out
+from messaging.keywords import Keyword, ack_code, flare_rest, keyword, sounds_like_opt_out
 from messaging.models import Direction, Message, Priority, ReviewItem, Status
 from messaging.outbox import (
     MAX_ATTEMPTS,
@@ -336,19 +336,33 @@ def _own_schedule(message: Message, patient: Patient) -> list[Message]:
     return list(replies.registered().answer(message, keyword(message.body)))
 
 
+def _flare(message: Message, patient: Patient) -> list[Message]:
+    # The flare plan, the record and the rules over the words are the reply handler's; what
+    # follows the keyword may still ask to stop the texts.
+    answers = _opt_out_intent(message, patient, flare_rest(message.body) or "")
+    answers.extend(replies.registered().answer(message, Keyword.FLARE))
+    return answers
+
+
 def _free_text(message: Message, patient: Patient) -> list[Message]:
-    answers: list[Message] = []
-    if sounds_like_opt_out(message.body):
-        ReviewItem.objects.get_or_create(
-            message=message, reason=ReviewItem.Reason.OPT_OUT_INTENT, defaults={"patient": patient}
-        )
-        answers.append(
-            message_queue(
-                patient=patient, text="opt_out_intent", priority=Priority.REPLY, in_reply_to=message
-            )
-        )
+    answers = _opt_out_intent(message, patient, message.body)
     answers.extend(replies.registered().answer(message, None))
     return answers
+
+
+def _opt_out_intent(message: Message, patient: Patient, words: str) -> list[Message]:
+    """Words that may mean "stop texting me": a person confirms, and the patient is told how
+    to stop."""
+    if not sounds_like_opt_out(words):
+        return []
+    ReviewItem.objects.get_or_create(
+        message=message, reason=ReviewItem.Reason.OPT_OUT_INTENT, defaults={"patient": patient}
+    )
+    return [
+        message_queue(
+            patient=patient, text="opt_out_intent", priority=Priority.REPLY, in_reply_to=message
+        )
+    ]
 
 
 KeywordHandler = Callable[[Message, Patient], list[Message]]
@@ -358,10 +372,11 @@ CONSENT_KEYWORD_HANDLERS: dict[Keyword, KeywordHandler] = {
     Keyword.START: _start,
 }
 # The others answer only a patient whose consent is active; HELP is then read by the reply
-# handler as well, LINK is not.
+# handler as well, LINK is not, FLARE only by it.
 KEYWORD_HANDLERS: dict[Keyword, KeywordHandler] = {
     Keyword.LINK: _link,
     Keyword.HELP: _help,
     Keyword.TIME: _own_schedule,
     Keyword.DAY: _own_schedule,
+    Keyword.FLARE: _flare,
 }

@@ -5,7 +5,8 @@ does not. The schedule keywords carry a short argument ("TIME 7pm", "DAYS MON TH
 only when the words after them look like a time or a day, so "time for my pills?" stays free
 text for the care team. Free text that sounds like an opt-out ("stop texting me") is not a
 keyword; it is flagged for a person to confirm, because consent can be revoked by any
-reasonable means.
+reasonable means. FLARE may begin a longer text: a patient in a flare-up writes more than
+one word, and the whole text is still read.
 """
 
 import re
@@ -20,6 +21,7 @@ class Keyword(StrEnum):
     LINK = "link"
     TIME = "time"
     DAY = "day"
+    FLARE = "flare"
 
 
 # Twilio's default opt-out words plus Spanish ones (SMS.md).
@@ -49,6 +51,11 @@ DAY_WORDS = frozenset({"DAY", "DAYS", "DIA", "DIAS"})
 SCHEDULE_ARGUMENT_WORDS = 5
 _TIME_ARGUMENT = re.compile(r".*\d.*|NOON|MIDDAY|MEDIODIA")
 _DAY_ARGUMENT = re.compile(r"(?:(?:ON|EVERY|EL|LOS) )?(?:MO|TU|WE|TH|FR|SA|SU|LU|MA|MI|JU|VI|DO).*")
+# FLARE may begin a longer text ("flare, can't feel my legs"): the whole text is still read by
+# the free-text detectors. Bare "crisis" counts only alone, and the flare reply carries the
+# crisis line for it: "crisis de ansiedad" or "crisis, no puedo más" is not a pain flare.
+FLARE_START = re.compile(r"(flare[\s-]*up|flare|crisis de dolor)\b(?P<rest>.*)", re.DOTALL)
+FLARE_ALONE = frozenset({"CRISIS"})
 
 _EN_ASK = r"stop|quit|no more|don'?t|do not|unsubscribe"
 _EN_WHAT = r"text|texting|texts|message|messages|sms|contact|contacting"
@@ -77,7 +84,7 @@ def normalise(body: str) -> str:
 
 
 def keyword(body: str) -> Keyword | None:
-    """The keyword `body` consists of, if any."""
+    """The keyword `body` consists of (for FLARE, begins with), if any."""
     word = normalise(body)
     if word in STOP_WORDS:
         return Keyword.STOP
@@ -87,6 +94,8 @@ def keyword(body: str) -> Keyword | None:
         return Keyword.HELP
     if word in LINK_WORDS:
         return Keyword.LINK
+    if flare_rest(body) is not None:
+        return Keyword.FLARE
     return _schedule_keyword(word)
 
 
@@ -106,6 +115,17 @@ def _schedule_keyword(word: str) -> Keyword | None:
 def keyword_argument(body: str) -> str:
     """The words after a keyword: "7pm" in "TIME 7pm" (folded and upper-cased)."""
     return normalise(body).partition(" ")[2].strip()
+
+
+def flare_rest(body: str) -> str | None:
+    """The words after a leading FLARE ("" for the keyword alone), or None when the text does
+    not begin with it ("having a flare today" is free text)."""
+    if normalise(body) in FLARE_ALONE:
+        return ""
+    match = FLARE_START.match(fold(body).strip().lstrip(".!¡?¿,;:'\"()").lstrip())
+    if match is None:
+        return None
+    return match.group("rest").strip().strip(".!¡?¿,;:'\"()-").strip()
 
 
 ACK = re.compile(r"(?:ACK|OK|ACKNOWLEDGE[D]?)\s*[#:-]?\s*(\d{4,6})")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import login, logout
+from django.core.validators import slug_re
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from sesame.backends import ModelBackend as SesameBackend
 
 from accounts.models import Patient, SmsConsent
 from accounts.phones import e164, redact
+from accounts.services import SIGN_IN_STEP
 from patients.decorators import no_store
 from programs.services import login_link_requested
 from selfcare.net import keyed_digest
@@ -120,7 +122,7 @@ def login_landing(request: HttpRequest) -> HttpResponse:
         user = _link_user(token) if same_session else None
         if user is not None and hasattr(user, "patient"):
             login(request, user, backend="sesame.backends.ModelBackend")
-            return no_store(HttpResponseRedirect(reverse("patients:today")))
+            return no_store(HttpResponseRedirect(_landing(request)))
         valid = False
     else:
         user = _link_user(token)  # checked, not used up: only signing in changes last_login
@@ -138,6 +140,16 @@ def login_landing(request: HttpRequest) -> HttpResponse:
     request.session[LOGIN_NONCE] = nonce
     context = {"token": token, "valid": valid, "lang": language, "nonce": nonce}
     return no_store(render(request, "patients/login.html", context), referrer="no-referrer")
+
+
+def _landing(request: HttpRequest) -> str:
+    """Where a signed-in patient goes: the program step the link names (a link to the
+    relaxation step in the flare-up text), else today's page. Only a slug is read, so the link
+    can send no one anywhere but a step page."""
+    step = request.GET.get(SIGN_IN_STEP, "")
+    if slug_re.fullmatch(step):
+        return reverse("patients:step", args=[step])
+    return reverse("patients:today")
 
 
 @require_POST

@@ -34,7 +34,10 @@ def corpus_texts() -> list[str]:
 
 TEXTS = st.one_of(
     st.sampled_from(corpus_texts()),
-    st.sampled_from(["4", "yes", "no", "2", "1 3", "not sure", "HELP", "STOP", "LINK", "?", ""]),
+    st.sampled_from(
+        ["4", "yes", "no", "2", "1 3", "not sure", "HELP", "STOP", "LINK", "FLARE", "?", ""]
+    ),
+    st.sampled_from(["flare, cant feel my legs", "CRISIS DE DOLOR", "flare up 9 today"]),
     st.text(min_size=0, max_size=80),
 )
 STATES = st.sampled_from(["no check-in", "check-in", "red-flag question", "opted out"])

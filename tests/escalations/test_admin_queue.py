@@ -516,7 +516,7 @@ def test_the_rule_filter_says_what_happened_not_the_rule_code(
     spec = next(s for s in page.context["cl"].filter_specs if s.title == "what happened")
     labels = [str(c["display"]) for c in spec.choices(page.context["cl"])]
     assert labels[0] == "All"
-    assert len(labels) == 27  # R1–R26
+    assert len(labels) == 28  # R1–R27
     assert "The patient texted HELP" in labels
     assert not [label for label in labels if re.fullmatch(r"R\d+", label)]
     assert all(len(label) <= 57 for label in labels)

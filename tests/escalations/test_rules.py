@@ -551,6 +551,18 @@ def test_help_is_r26_for_the_care_team_not_r21() -> None:
     assert rules.r26(make_input(text="help me understand my exercises")) is None
 
 
+@pytest.mark.parametrize(("flares", "fires"), [(0, False), (2, False), (3, True), (4, True)])
+def test_r27_three_flare_ups_in_a_week_is_a_routine_review(flares: int, fires: bool) -> None:
+    hit = rules.r27(flares_in_window=flares)
+
+    if not fires:
+        assert hit is None
+        return
+    assert hit is not None
+    assert (hit.rule, hit.severity, hit.message, hit.clock) == ("R27", Severity.ROUTINE, None, None)
+    assert f"{flares} flare-ups" in hit.reason
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -770,10 +782,11 @@ def test_clock_deadline(
 
 
 def test_every_rule_has_a_plain_meaning_for_the_escalation_page() -> None:
-    # The rules catalogue: a function rN per rule of CLINICAL.md's table, R1–R26.
+    # The rules catalogue: a function rN per rule of CLINICAL.md's table, R1–R26, and R27
+    # (repeated flare-ups; proposed for CLINICAL.md).
     catalogue = {name.upper() for name in vars(rules) if re.fullmatch(r"r\d+", name)}
 
-    assert catalogue == {f"R{n}" for n in range(1, 27)}
+    assert catalogue == {f"R{n}" for n in range(1, 28)}
     assert set(rules.RULE_MEANINGS) == catalogue
     assert all(meaning.strip().endswith(".") for meaning in rules.RULE_MEANINGS.values())
     assert set(rules.RULE_QUESTIONS) <= catalogue

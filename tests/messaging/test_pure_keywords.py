@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from messaging.keywords import Keyword, keyword, sounds_like_opt_out
+from messaging.keywords import Keyword, flare_rest, keyword, sounds_like_opt_out
 
 STOP_SYNONYMS = [
     "STOP",
@@ -60,6 +60,54 @@ def test_every_stop_synonym_is_the_stop_keyword(word: str, spell: Callable[[str]
 )
 def test_start_and_help_keywords(body: str, expected: Keyword) -> None:
     assert keyword(body) is expected
+
+
+FLARE_WORDS = ["FLARE", "FLARE UP", "FLARE-UP", "FLAREUP", "CRISIS DE DOLOR", "CRISIS"]
+
+
+@pytest.mark.parametrize("spell", SPELLINGS)
+@pytest.mark.parametrize("word", FLARE_WORDS)
+def test_every_flare_word_is_the_flare_keyword(word: str, spell: Callable[[str], str]) -> None:
+    assert keyword(spell(word)) is Keyword.FLARE
+    assert flare_rest(spell(word)) == ""
+
+
+@pytest.mark.parametrize(
+    ("body", "rest"),
+    [
+        ("flare, can't feel my legs", "can't feel my legs"),
+        ("FLARE and I can’t pee", "and i can't pee"),  # folded, curly apostrophe straight
+        ("Flare up 8/10 today", "8/10 today"),
+        ("flare-up: back is killing me", "back is killing me"),
+        ("Crisis de dolor, no puedo dormir", "no puedo dormir"),
+        ("CRISIS DE DOLÓR!!", ""),
+    ],
+)
+def test_a_text_beginning_with_flare_is_the_keyword_with_the_rest_kept(
+    body: str, rest: str
+) -> None:
+    assert keyword(body) is Keyword.FLARE
+    assert flare_rest(body) == rest
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "having a flare today",  # a sentence about a flare is free text
+        "I think it's a flare up",
+        "flared up again last night",
+        "flares",
+        "my back flare up",
+        "crisis de ansiedad",  # bare "crisis" counts only alone: not every crisis is pain
+        "crisis, no puedo más",
+        "I'm in crisis",
+        "mental health crisis",
+        "",
+    ],
+)
+def test_flare_elsewhere_in_a_sentence_is_not_the_keyword(body: str) -> None:
+    assert keyword(body) is None
+    assert flare_rest(body) is None
 
 
 @pytest.mark.parametrize(
