@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import PainSite, Patient, PatientFlag, User
 from accounts.services import sign_in_link
-from checkins.catalogue import NERVE_SYMPTOM_LABELS, Kind
+from checkins.catalogue import BY_KEY, NERVE_SYMPTOM_LABELS, Kind
 from checkins.models import Answer, Checkin
 from checkins.progress import Point, chart
 from checkins.texts import question_prompts
@@ -193,6 +193,9 @@ def answer_words(question: str, value: object) -> str:
 
 def answer_line(answer: Answer, prompts: dict[str, str]) -> AnswerLine:
     words = answer_words(answer.question, answer.value)
+    if answer.question in BY_KEY and BY_KEY[answer.question].folds and answer.value:
+        # A numbered list's picks are questions: each named as it is asked on its own.
+        words = "; ".join(prompts.get(str(key), str(key)) for key in answer.value)
     if answer.late:
         words = f"{words} (late, not applied)"
     return AnswerLine(prompts.get(answer.question, "A question no longer asked"), words)
