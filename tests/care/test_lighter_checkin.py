@@ -2,14 +2,17 @@
 picked item must escalate exactly as a "yes" to that question asked alone did, "0" as a "no" to
 each, and an unreadable reply as each question left unanswered."""
 
+from dataclasses import replace
+
 import pytest
 from django.test import Client
 
 from accounts.models import Clinician, Patient
 from benchmarks.checkin_burden import branches, questions_sent
-from checkins.catalogue import BY_KEY, CATALOGUE, Kind, next_question
+from care.web_checkin import web_checkin_record
+from checkins.catalogue import BY_KEY, CATALOGUE, AnswerType, Kind, next_question
 from checkins.models import Answer, Checkin, Medicine
-from checkins.services import checkin_start, checkins_sweep
+from checkins.services import checkin_start, checkins_sweep, patient_situation
 from escalations.models import Escalation
 from messaging.backends import locmem
 from messaging.models import Message
@@ -86,6 +89,34 @@ def test_picking_an_item_escalates_as_a_yes_to_its_question_did(
     assert key not in asked  # asked in its list, not on its own
     assert Answer.objects.get(patient=patient, question=key).value is True
     assert _escalations(patient) == expected
+
+
+def _each_alone(patient: Patient, yes: str) -> dict[str, object]:
+    """A well patient's answers to the weekly questions each asked on its own (as they were by
+    SMS before the lists, and still are on the web), with "yes" to `yes`."""
+    situation = patient_situation(patient=patient, kind=Kind.FULL)
+    while (question := next_question(situation, lists=False)) is not None:
+        if question.type == AnswerType.NUMBER:
+            value: object = int(WELL[question.key])
+        elif question.type == AnswerType.YES_NO:
+            value = question.key == yes
+        else:
+            value = ["lower_back"] if question.key == "pain_sites" else []
+        situation = replace(situation, answers={**situation.answers, question.key: value})
+    return dict(situation.answers)
+
+
+@pytest.mark.parametrize(("key", "flags", "expected"), FOLDED_YES)
+def test_a_pick_escalates_exactly_as_yes_to_the_question_asked_alone(
+    client: Client, clinician: Clinician, key: str, flags: dict[str, bool], expected: set
+) -> None:
+    medicine = key.startswith("med_")
+    by_list, alone = (_patient(clinician, flags, medicine=medicine) for _ in range(2))
+    _run_checkin(client, by_list, {key: "pick"})
+
+    web_checkin_record(patient=alone, answers=_each_alone(alone, key))
+
+    assert _escalations(by_list) == _escalations(alone) == expected
 
 
 @pytest.mark.parametrize(("key", "flags", "expected"), FOLDED_YES)
@@ -248,8 +279,6 @@ def test_the_web_form_still_asks_each_question_on_its_own() -> None:
     assert next_question(situation, lists=False) is not None
     answered: dict[str, object] = {"back_pain": 3, "leg_pain": 1}
     answered |= {"ces_symptoms": False, "weakness_worsening": False}
-    from dataclasses import replace
-
     assert next_question(replace(situation, answers=answered), lists=False).key == (
         "new_numbness_one_leg"
     )
