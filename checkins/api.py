@@ -15,7 +15,7 @@ from accounts.drf import paginated
 from accounts.models import Patient
 from accounts.services import audit
 from checkins.models import Answer, Checkin
-from checkins.services import CheckinRefused, checkin_start
+from checkins.services import CheckinRefused, checkin_start, question_context
 from messaging.texts import render
 
 
@@ -43,7 +43,8 @@ class CheckinOutputSerializer(serializers.Serializer[Checkin]):
         pending = None
         if checkin.status == Checkin.Status.OPEN and checkin.pending_question:
             key = checkin.pending_question
-            pending = {"key": key, "text": render(f"q_{key}", checkin.patient.language)}
+            text = render(f"q_{key}", checkin.patient.language, question_context(checkin))
+            pending = {"key": key, "text": text}
         return {
             "id": checkin.pk,
             "kind": checkin.kind,

@@ -3,6 +3,11 @@
 A check-in asks its questions one at a time; which comes next depends on the answers so far
 (branching), the patient's flags, and whether this is the full weekly check-in or a short one.
 Texts are SMS templates templates/sms/<language>/q_<key>.txt.
+
+By SMS the weekly check-in asks its non-emergency yes/no questions as numbered lists ("Since
+last week, have you had any of these?"), one text for several questions; each question of a list
+is recorded as its own yes/no answer, so the rules read exactly what they read when each was
+asked alone. The red-flag questions are always asked on their own.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -33,6 +38,17 @@ NERVE_SYMPTOM_LABELS = {
     "light_touch_hurts": "Light touch hurts",
 }
 BODY_MAP = tuple(PainSite.values)
+# The non-emergency weekly yes/no questions asked as one numbered list each (by SMS).
+WEEKLY_FLAGS = (
+    "fever_unwell",
+    "new_trauma",
+    "weight_loss_night_pain",
+    "new_pain_site",
+    "needs_contact",
+    "new_numbness_one_leg",
+    "cancer_spine_pain",
+)
+MEDICINE_FLAGS = ("med_side_effect", "med_missed_doses")
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,11 @@ def _leg_pain_appeared(s: Situation) -> bool:
     return isinstance(now, int) and now > 0 and (s.leg_pain_before or 0) == 0
 
 
+def _shows_items(key: str) -> Callable[[Situation], bool]:
+    """A numbered list of questions is asked when it has an item to show."""
+    return lambda s: bool(listed(BY_KEY[key], s))
+
+
 @dataclass(frozen=True)
 class Question:
     key: str
@@ -68,6 +89,9 @@ class Question:
     # A "yes" is an emergency: an answer that cannot be read, or "not sure", is not a "no"
     # (CLINICAL.md R25).
     red_flag: bool = False
+    # A numbered list of other yes/no questions: `choices` are their keys, and the list shows
+    # those whose own condition holds (see `listed` and `recorded_answers`).
+    folds: bool = False
 
 
 CATALOGUE: list[Question] = [
@@ -75,6 +99,14 @@ CATALOGUE: list[Question] = [
     Question("leg_pain", AnswerType.NUMBER, lambda s: True),
     Question("ces_symptoms", AnswerType.YES_NO, lambda s: True, red_flag=True),
     Question("weakness_worsening", AnswerType.YES_NO, lambda s: True, red_flag=True),
+    # Always-listed items first, so their numbers are the same every week.
+    Question(
+        "weekly_flags",
+        AnswerType.CHOICES,
+        _shows_items("weekly_flags"),
+        choices=WEEKLY_FLAGS,
+        folds=True,
+    ),
     Question(
         "new_numbness_one_leg",
         AnswerType.YES_NO,
@@ -113,6 +145,13 @@ CATALOGUE: list[Question] = [
         lambda s: _full(s) and s.has_medicine,
         red_flag=True,
     ),
+    Question(
+        "medicine_flags",
+        AnswerType.CHOICES,
+        _shows_items("medicine_flags"),
+        choices=MEDICINE_FLAGS,
+        folds=True,
+    ),
     Question("med_side_effect", AnswerType.YES_NO, lambda s: _full(s) and s.has_medicine),
     Question("med_missed_doses", AnswerType.YES_NO, lambda s: _full(s) and s.has_medicine),
     Question("needs_contact", AnswerType.YES_NO, _full),
@@ -120,9 +159,39 @@ CATALOGUE: list[Question] = [
 BY_KEY = {question.key: question for question in CATALOGUE}
 
 
-def next_question(situation: Situation) -> Question | None:
-    """The first question not yet asked in this check-in whose condition holds."""
+def listed(question: Question, situation: Situation) -> tuple[str, ...]:
+    """The items a numbered list of questions shows now: its questions not yet answered whose
+    own condition holds, in the list's order (none for any other question)."""
+    if not question.folds:
+        return ()
+    return tuple(
+        key
+        for key in question.choices
+        if key not in situation.answers and BY_KEY[key].asked(situation)
+    )
+
+
+def recorded_answers(
+    question: Question, value: object, items: Sequence[str] = ()
+) -> dict[str, object]:
+    """The answers one reply to `question` records. For a numbered list of questions, `value`
+    is the picked items (None: not read) and `items` the items the patient was shown: each
+    picked item is that question's yes, each one shown and not picked its no, and a reply not
+    read leaves every one unanswered, as a reply not read to each question alone would."""
+    answers: dict[str, object] = {question.key: value}
+    if question.folds:
+        picked = value if isinstance(value, list) else None
+        answers |= {key: None if picked is None else key in picked for key in items}
+    return answers
+
+
+def next_question(situation: Situation, *, lists: bool = True) -> Question | None:
+    """The first question not yet asked in this check-in whose condition holds. With `lists`
+    False the numbered lists are left out and their questions asked one by one (the web form
+    shows every question at once, so a list would save the patient nothing there)."""
     for question in CATALOGUE:
+        if question.folds and not lists:
+            continue
         if question.key not in situation.answers and question.asked(situation):
             return question
     return None

@@ -109,7 +109,10 @@ class Checkin(models.Model):
                  └──STOP, discharge──▶ cancelled
 
     At most one open check-in per patient. `pending_question` is the question last sent;
-    a reply that cannot be read is re-asked at most twice, then left unanswered.
+    a reply that cannot be read is re-asked at most twice, then left unanswered. For a
+    numbered list of questions, `pending_items` are the keys of the items as numbered in the
+    text sent, so the reply is read against the list the patient saw (a flag or a medicine a
+    clinician records meanwhile cannot renumber it).
     """
 
     class Status(models.TextChoices):
@@ -131,6 +134,7 @@ class Checkin(models.Model):
     channel = models.CharField(max_length=4, choices=Channel, default=Channel.SMS)
     status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
     pending_question = models.CharField(max_length=40, blank=True)
+    pending_items = models.JSONField(default=list, blank=True)
     reprompts = models.PositiveSmallIntegerField(default=0)
     # A web check-in's advice is shown on the page, never texted: its text key is kept so the
     # care team can see what the patient was told (an SMS check-in's is a Message).

@@ -6,7 +6,7 @@ slots and conversations share their state machine (CLINICAL.md) and read best to
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -27,7 +27,9 @@ from checkins.catalogue import (
     Kind,
     Question,
     Situation,
+    listed,
     next_question,
+    recorded_answers,
 )
 from checkins.models import Answer, Checkin, CheckinSlot, Medicine
 from messaging.models import Message, Priority
@@ -97,7 +99,7 @@ def _ask(
     context: Mapping[str, object] | None = None,
 ) -> Message:
     checkin.pending_question = question.key
-    checkin.save(update_fields=["pending_question", "reprompts"])
+    checkin.save(update_fields=["pending_question", "pending_items", "reprompts"])
     return message_queue(
         patient=checkin.patient,
         text=text or f"q_{question.key}",
@@ -106,6 +108,21 @@ def _ask(
         in_reply_to=reply_to,
         not_after=checkin.expires_at,
     )
+
+
+def _ask_next(
+    checkin: Checkin, question: Question, situation: Situation, *, reply_to: Message | None
+) -> Message:
+    """Send `question` afresh; a numbered list of questions keeps the items it shows, as
+    numbered, for reading the reply and for the reminder."""
+    checkin.pending_items = list(listed(question, situation))
+    return _ask(checkin, question, reply_to=reply_to, context=question_context(checkin))
+
+
+def question_context(checkin: Checkin) -> dict[str, object]:
+    """What the pending question's text needs besides the patient's language: the items of a
+    numbered list, as sent."""
+    return {"items": checkin.pending_items} if checkin.pending_items else {}
 
 
 def checkin_start(
@@ -153,15 +170,16 @@ def checkin_start(
     except IntegrityError as conflict:
         raise CheckinRefused("checkin_already_open") from conflict
     if channel == Checkin.Channel.SMS:
-        first = next_question(_situation(checkin, {}))
+        situation = _situation(checkin, {})
+        first = next_question(situation)
         if first is not None:
-            _ask(checkin, first, reply_to=None)
+            _ask_next(checkin, first, situation, reply_to=None)
     return checkin
 
 
 @dataclass
 class ReplyResult:
-    answer: Answer | None = None  # the answer recorded, if the reply was one
+    answer: Answer | None = None  # the answer recorded, if the reply was one (a list's own)
     messages: list[Message] = field(default_factory=list)  # re-prompts
     late: bool = False
     # The question was left unanswered: still unreadable after its re-prompts, or "not sure"
@@ -189,14 +207,16 @@ def reply_could_answer(text: str) -> bool:
     )
 
 
-def _parse(question: Question, text: str) -> tuple[bool, object]:
+def _parse(question: Question, text: str, items: Sequence[str]) -> tuple[bool, object]:
+    """Read `text` as the answer to `question`; `items` are a numbered list's items as sent."""
     if question.type == AnswerType.NUMBER:
         value: object = parsing.parse_pain_answer(text, question.key)
     elif question.type == AnswerType.YES_NO:
         value = parsing.parse_yes_no(text)
     else:
-        picked = parsing.parse_choices(text, len(question.choices))
-        value = None if picked is None else [question.choices[i - 1] for i in picked]
+        choices = items if question.folds else question.choices
+        picked = parsing.parse_choices(text, len(choices))
+        value = None if picked is None else [choices[i - 1] for i in picked]
     return value is not None, value
 
 
@@ -205,9 +225,10 @@ def checkin_record_reply(*, patient: Patient, message: Message) -> ReplyResult:
 
     A reply that cannot be read is re-asked with an example (at most twice; "6 and 7" is asked
     which), then the question is left unanswered. A pain reply naming both scores ("back 6 leg
-    8") answers the pending one and hands back the other (`ahead`). A reply with no open
-    check-in is kept as a late answer to the last one started before it arrived, shown to the
-    clinician and never applied to a newer question.
+    8") answers the pending one and hands back the other (`ahead`). A reply to a numbered list
+    of questions also records each listed question's yes or no (catalogue.recorded_answers).
+    A reply with no open check-in is kept as a late answer to the last one started before it
+    arrived, shown to the clinician and never applied to a newer question.
     """
     # Only a check-in that had begun when the text arrived can be what it answers (a text
     # handled a moment later by a worker may find a newer one open).
@@ -232,24 +253,29 @@ def checkin_record_reply(*, patient: Patient, message: Message) -> ReplyResult:
             return ReplyResult(late=True)
         return ReplyResult()
     question = BY_KEY[checkin.pending_question]
-    understood, value = _parse(question, message.body)
+    understood, value = _parse(question, message.body, checkin.pending_items)
     unsure = not understood and question.red_flag and parsing.is_unsure(message.body)
     if not understood and not unsure:
         if checkin.reprompts < MAX_REPROMPTS:
             checkin.reprompts += 1
             return ReplyResult(messages=[_reprompt(checkin, question, message)])
         value = None  # asked three times: leave it unanswered and move on
-    answer = Answer.objects.create(
-        checkin=checkin,
-        patient=patient,
-        question=question.key,
-        value=value,
-        raw=message.body,
-        message=message,
-    )
+    recorded = [
+        Answer.objects.create(
+            checkin=checkin,
+            patient=patient,
+            question=key,
+            value=said,
+            raw=message.body,
+            message=message,
+        )
+        for key, said in recorded_answers(question, value, checkin.pending_items).items()
+    ]
+    answer = recorded[0]  # the pending question's own; a list's questions' answers follow it
     checkin.reprompts = 0
     checkin.pending_question = ""
-    checkin.save(update_fields=["reprompts", "pending_question"])
+    checkin.pending_items = []
+    checkin.save(update_fields=["reprompts", "pending_question", "pending_items"])
     return ReplyResult(
         answer=answer,
         unreadable=not understood,
@@ -310,11 +336,12 @@ def checkin_record_answers(*, checkin: Checkin, answers: Mapping[str, object]) -
 
 def checkin_advance(*, checkin: Checkin, reply_to: Message | None) -> Message | None:
     """Ask the next question, or complete the check-in when none is left (returns None)."""
-    question = next_question(_situation(checkin, checkin_answers(checkin)))
+    situation = _situation(checkin, checkin_answers(checkin))
+    question = next_question(situation)
     if question is None:
         checkin_close(checkin=checkin, status=Checkin.Status.COMPLETED)
         return None
-    return _ask(checkin, question, reply_to=reply_to)
+    return _ask_next(checkin, question, situation, reply_to=reply_to)
 
 
 def checkin_close(*, checkin: Checkin, status: str) -> None:
@@ -356,7 +383,7 @@ def checkins_sweep(*, now: datetime | None = None) -> dict[str, int]:
             message_queue(
                 patient=checkin.patient,
                 text=f"q_{checkin.pending_question}",
-                context={"reminder": True},
+                context={"reminder": True, **question_context(checkin)},
                 priority=Priority.BULK,
                 not_after=checkin.expires_at,
             )

@@ -5,9 +5,10 @@ from checkins.catalogue import CATALOGUE, AnswerType
 from messaging.texts import TextSpec, register
 from messaging.texts import render as render_text
 
-# Questions fit three segments; the two lists (the body map, the serious medicine effects) may
-# take four in Spanish, whose accents need UCS-2.
-LONG = {"pain_sites": 4, "med_serious_side_effect": 4}
+# Questions fit three segments; the long lists (the body map, the serious medicine effects, the
+# numbered lists of questions) may take four in Spanish, whose accents need UCS-2. The weekly
+# list's Spanish uses no á, í, ó or ú, so it goes as GSM-7 and fits four with every item shown.
+LONG = {"pain_sites": 4, "med_serious_side_effect": 4, "weekly_flags": 4, "medicine_flags": 4}
 SCHEDULE_SAMPLE = {
     "when": "Mondays, Wednesdays and Saturdays at 12:30 pm",
     "change": "DAYS MON WED FRI",
@@ -17,7 +18,10 @@ SCHEDULE_SAMPLE = {
     "quiet_end": "10:00 am",
 }
 register(
-    *(TextSpec(f"q_{q.key}", LONG.get(q.key, 3), {"reminder": True}) for q in CATALOGUE),
+    *(
+        TextSpec(f"q_{q.key}", LONG.get(q.key, 3), {"reminder": True, "items": list(q.choices)})
+        for q in CATALOGUE
+    ),
     *(TextSpec(f"reprompt_{t.value}", 2, {}) for t in AnswerType),
     TextSpec("reprompt_pain_which", 1, {"first": 6, "second": 7}),
     TextSpec("checkin_thanks", 3, {}),

@@ -3,8 +3,9 @@ for every page that shows answers: the patient record, the escalation page, the 
 admin. The patients' own pages have their words per language (patients/words.py)."""
 
 from accounts.models import PainSite
-from checkins.catalogue import NERVE_SYMPTOM_LABELS
+from checkins.catalogue import BY_KEY, NERVE_SYMPTOM_LABELS
 from checkins.models import Answer
+from checkins.texts import question_prompt
 
 CHOICE_LABELS = {**dict(PainSite.choices), **NERVE_SYMPTOM_LABELS}
 
@@ -23,6 +24,9 @@ def answer_words(answer: Answer) -> str:
         words = "Yes" if value else "No"
     elif isinstance(value, int):
         words = pain_words(value)
+    elif isinstance(value, list) and answer.question in BY_KEY and BY_KEY[answer.question].folds:
+        # A numbered list's picks are questions: each named as it is asked on its own.
+        words = "; ".join(question_prompt(str(key), "en") for key in value) or "None of these"
     elif isinstance(value, list):
         labels = [str(CHOICE_LABELS.get(str(v), str(v).replace("_", " "))) for v in value]
         words = ", ".join(labels) or "None of these"

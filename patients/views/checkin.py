@@ -19,11 +19,13 @@ from patients.words import word
 
 
 def _questions(base: Situation, answers: dict[str, object]) -> list[Question]:
-    """The questions this check-in asks given the answers so far (branching included)."""
+    """The questions this check-in asks given the answers so far (branching included). The
+    form asks each question on its own, not in the SMS's numbered lists: on one page a list
+    would save the patient nothing."""
     asked: list[Question] = []
     known: dict[str, object] = {}
     while True:
-        question = next_question(replace(base, answers=known))
+        question = next_question(replace(base, answers=known), lists=False)
         if question is None:
             return asked
         asked.append(question)
@@ -101,7 +103,7 @@ def web_checkin(request: HttpRequest) -> HttpResponse:
             "error": q.key in errors,
         }
         for q in CATALOGUE
-        if q.key in FOLLOW_UPS or q.asked(base)
+        if not q.folds and (q.key in FOLLOW_UPS or q.asked(base))
     ]
     return render(
         request,

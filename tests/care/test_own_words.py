@@ -120,8 +120,9 @@ def test_the_end_of_a_check_in_carries_the_red_flag_line_after_a_rule_message(
         question = BY_KEY[checkin.pending_question]
         if question.type == AnswerType.NUMBER:
             answer = "3"
-        elif question.key == "needs_contact":
-            answer = "1"  # yes: R23, "your care team will contact you"
+        elif question.key == "weekly_flags":
+            # "wants to hear from the care team": R23, "your care team will contact you"
+            answer = str(checkin.pending_items.index("needs_contact") + 1)
         else:
             answer = "2" if question.type == AnswerType.YES_NO else "0"
         last = reply(client, patient, answer)

@@ -8,6 +8,7 @@ from django.core import mail
 from django.test import Client
 
 from accounts.models import Clinician, Patient
+from checkins.catalogue import BY_KEY
 from checkins.models import Answer, Checkin
 from checkins.services import checkin_start, checkins_sweep
 from escalations.models import Escalation
@@ -26,11 +27,20 @@ def reply(client: Client, patient: Patient, body: str, *, sid: str | None = None
 
 
 def answer_until(client: Client, patient: Patient, question: str, answers: dict[str, str]) -> None:
-    """Answer the open check-in's questions until `question` is the one pending."""
+    """Answer the open check-in's questions until `question` is the one pending ("no", or none
+    of a numbered list's items, unless `answers` says otherwise)."""
     checkin = Checkin.objects.get(patient=patient, status="open")
     while checkin.pending_question != question:
-        reply(client, patient, answers.get(checkin.pending_question, "2"))
+        assert checkin.status == "open", f"the check-in ended before {question} was asked"
+        none = "0" if BY_KEY[checkin.pending_question].folds else "2"
+        reply(client, patient, answers.get(checkin.pending_question, none))
         checkin.refresh_from_db()
+
+
+def pick(client: Client, patient: Patient, *questions: str) -> list[str]:
+    """Reply to the pending numbered list with the numbers of these questions' items."""
+    items = Checkin.objects.get(patient=patient, status="open").pending_items
+    return reply(client, patient, " ".join(str(items.index(q) + 1) for q in questions))
 
 
 @pytest.fixture
@@ -49,15 +59,23 @@ def test_a_full_check_in_goes_question_by_question_and_ends_with_thanks(
     checkin = Checkin.objects.get(pk=checking_in.pk)
     while checkin.status == "open":
         asked.append(checkin.pending_question)
-        answer = {"leg_pain": "2"}.get(checkin.pending_question, "2")
+        none = "0" if BY_KEY[checkin.pending_question].folds else "2"
+        answer = {"leg_pain": "2"}.get(checkin.pending_question, none)
         sent = reply(client, patient, answer)
         checkin.refresh_from_db()
         assert len(sent) == 1  # one message per reply: the next question, or the end
-    assert asked[:4] == ["back_pain", "leg_pain", "ces_symptoms", "weakness_worsening"]
-    assert "new_numbness_one_leg" in asked  # weakness_worsening was "no"
+    assert asked[:5] == [
+        "back_pain",
+        "leg_pain",
+        "ces_symptoms",
+        "weakness_worsening",
+        "weekly_flags",
+    ]
+    listed = Answer.objects.filter(question="new_numbness_one_leg")
+    assert listed.get().value is False  # in the list, as weakness_worsening was "no"
     assert "leg_pain_disabling" not in asked  # leg pain 2 < 4
     assert "trauma_major" not in asked  # no new trauma
-    assert "cancer_spine_pain" not in asked  # no cancer history
+    assert not Answer.objects.filter(question="cancer_spine_pain").exists()  # no cancer history
     assert checkin.status == "completed"
     assert "Thank you" in locmem.outbox[-1].body
     assert not Escalation.objects.exists()
@@ -203,8 +221,9 @@ def test_a_text_sent_before_a_checkin_began_is_not_taken_as_its_answer(
 def test_a_repeat_adds_evidence_to_the_open_escalation(client: Client, patient: Patient) -> None:
     for _ in range(2):
         checkin_start(patient=patient)
-        answer_until(client, patient, "needs_contact", {"back_pain": "3", "leg_pain": "1"})
-        reply(client, patient, "1")
+        answer_until(client, patient, "weekly_flags", {"back_pain": "3", "leg_pain": "1"})
+        pick(client, patient, "needs_contact")
+        answer_until(client, patient, "", {})  # to the end: nothing is pending once it is done
 
     escalation = Escalation.objects.get()
     assert (escalation.rule, escalation.severity, escalation.evidence_count) == ("R23", "72h", 2)
@@ -214,10 +233,10 @@ def test_a_repeat_adds_evidence_to_the_open_escalation(client: Client, patient: 
 def test_only_the_most_severe_message_is_sent_at_the_end(
     client: Client, patient: Patient, checking_in: Checkin
 ) -> None:
-    answer_until(client, patient, "fever_unwell", {"back_pain": "3", "leg_pain": "1"})
-    reply(client, patient, "1")  # fever: R5 24h
-    answer_until(client, patient, "needs_contact", {})
-    sent = reply(client, patient, "1")  # R23 72h
+    answer_until(client, patient, "weekly_flags", {"back_pain": "3", "leg_pain": "1"})
+    pick(client, patient, "fever_unwell", "needs_contact")  # fever: R5 24h; R23 72h
+    answer_until(client, patient, "nerve_symptoms", {})
+    sent = reply(client, patient, "0")  # the last question
 
     assert len(sent) == 1
     assert "fever" in sent[0]
@@ -255,9 +274,9 @@ def test_cancer_history_makes_new_numbness_an_emergency(
         },
     ).patient
     checkin_start(patient=patient)
-    answer_until(client, patient, "new_numbness_one_leg", {"back_pain": "3", "leg_pain": "3"})
+    answer_until(client, patient, "weekly_flags", {"back_pain": "3", "leg_pain": "3"})
 
-    sent = reply(client, patient, "1")
+    sent = pick(client, patient, "new_numbness_one_leg")
 
     assert "cancer" in sent[0]
     assert {(e.rule, e.severity) for e in Escalation.objects.all()} == {
