@@ -135,6 +135,7 @@ def test_enrolling_in_one_pass_with_the_body_outline(
     page.get_by_role("button", name="Enroll and stratify").click()
 
     # Every error at once: the names, the phone for London, the unanswered items.
+    expect(page.locator(".errornote")).to_be_visible()  # the answer page, not the form sent
     errors = page.locator(".errorlist").all_inner_texts()
     assert len(errors) >= 4, errors
     expect(page.get_by_text(re.compile("not valid for a patient in UK"))).to_be_visible()
