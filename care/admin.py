@@ -50,7 +50,7 @@ from programs.services import (
     patient_enroll,
 )
 from programs.stratification import ITEM_LABELS, RISK_GROUP_WORDS, InvalidAnswers
-from selfcare.clock import clinic_time_text, local_today
+from selfcare.clock import local_today, shown_time_text
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -475,5 +475,5 @@ def _checkin_sent_note(patient: Patient) -> str:
         f"Check-in started. It is quiet hours for the patient "
         f"({patient.quiet_hours_start:%H:%M}–{patient.quiet_hours_end:%H:%M} their time): "
         f"the first question goes at {held_until.astimezone(zone):%H:%M} their time "
-        f"({clinic_time_text(held_until, '%a %H:%M')})."
+        f"({shown_time_text(held_until, '%a %H:%M')})."
     )

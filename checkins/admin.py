@@ -6,9 +6,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from accounts.admin import OwnPatientsMixin, RecordOnlyMixin
-from checkins.catalogue import BY_KEY
 from checkins.models import Answer, Checkin
-from checkins.texts import question_prompt
+from checkins.texts import question_words
 from checkins.words import answer_words
 
 
@@ -25,7 +24,7 @@ class AnswerInline(admin.TabularInline[Answer, Checkin]):
 
     @admin.display(description="Question")
     def asked(self, answer: Answer) -> str:
-        return question_words(answer.question)
+        return one_line(question_words(answer.question))
 
     @admin.display(description="Answer")
     def answer(self, answer: Answer) -> str:
@@ -48,12 +47,11 @@ class CheckinAdmin(OwnPatientsMixin, RecordOnlyMixin, admin.ModelAdmin[Checkin])
 
     @admin.display(description="Waiting for an answer to", ordering="pending_question")
     def waiting_for(self, checkin: Checkin) -> str:
-        return question_words(checkin.pending_question) if checkin.pending_question else ""
+        return (
+            one_line(question_words(checkin.pending_question)) if checkin.pending_question else ""
+        )
 
 
-def question_words(key: str) -> str:
-    """A question in the clinicians' language, cut to a line."""
-    if key not in BY_KEY:
-        return key.replace("_", " ")
-    words = question_prompt(key, "en")
+def one_line(words: str) -> str:
+    """A question cut to a line of the admin's table."""
     return words if len(words) <= 90 else words[:89] + "…"

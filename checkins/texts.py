@@ -1,7 +1,7 @@
 """The check-in texts, registered with messaging's budget check, and each question's words
 without its SMS instructions (for the web form and the clinicians' record)."""
 
-from checkins.catalogue import CATALOGUE, AnswerType
+from checkins.catalogue import BY_KEY, CATALOGUE, AnswerType
 from messaging.texts import TextSpec, register
 from messaging.texts import render as render_text
 
@@ -70,6 +70,12 @@ def capitalised(text: str) -> str:
     if first is None:
         return text
     return text[:first] + text[first].upper() + text[first + 1 :]
+
+
+def question_words(key: str) -> str:
+    """A question as the clinicians' pages name it: its English words, or, for a key no longer
+    in the catalogue, the key in words."""
+    return question_prompt(key, "en") if key in BY_KEY else key.replace("_", " ")
 
 
 def question_prompts(language: str) -> dict[str, str]:

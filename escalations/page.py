@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.urls import reverse
 
-from checkins.catalogue import BY_KEY, CATALOGUE
+from checkins.catalogue import CATALOGUE
 from checkins.models import Answer
-from checkins.texts import question_prompt
+from checkins.texts import question_words
 from checkins.words import answer_words
 from escalations.models import Escalation, Evidence, Notification, ReferralClock
 from escalations.notifications import step_words
@@ -134,7 +134,7 @@ def _latest_evidence(escalation: Escalation) -> list[Evidence]:
 
 def _evidence_row(evidence: Evidence, rule: str) -> EvidenceRow:
     said = [
-        Said(_question_text(a.question), answer_words(a)) for a in _answers_shown(evidence, rule)
+        Said(question_words(a.question), answer_words(a)) for a in _answers_shown(evidence, rule)
     ]
     text = evidence.message
     words = text.body.strip() if text else ""
@@ -162,10 +162,6 @@ def _answers_shown(evidence: Evidence, rule: str) -> list[Answer]:
     read = [a for a in answer.checkin.answers.all() if a.question in keys]
     read.sort(key=lambda a: (CATALOGUE_ORDER.get(a.question, len(CATALOGUE)), a.answered_at))
     return read or [answer]
-
-
-def _question_text(key: str) -> str:
-    return question_prompt(key, "en") if key in BY_KEY else key.replace("_", " ")
 
 
 # --- what the patient was told ------------------------------------------------------------------
