@@ -7,7 +7,8 @@ pain 2, leg pain 1, every yes/no answered no, nothing picked from a list. Every 
 catalogue has for such a patient is walked: each combination of the patient flags, with and
 without a recorded medicine, with leg pain at baseline and without (leg pain appearing opens a
 question in the short check-in), for the weekly (full) and the short check-in. Each question is
-one text; the closing thanks is one more text for every check-in and is counted apart.
+one text; the closing text (the thanks, with the week's summary after a weekly check-in) is one
+more for every check-in and is counted apart.
 """
 
 import itertools
@@ -38,7 +39,7 @@ from checkins.catalogue import (  # noqa: E402
 
 WELL_PAIN = {"back_pain": 2, "leg_pain": 1}
 BASELINE_LEG_PAIN = (0, 3)  # none at enrollment (so leg pain 1 "appears"), and some
-THANKS_TEXTS = 1  # checkin_thanks, sent once at the end of every check-in
+CLOSING_TEXTS = 1  # the thanks (or the week's summary), sent once at the end of every check-in
 
 
 def well_answer(question: Question) -> object:
@@ -92,15 +93,25 @@ def burden(kind: Kind) -> list[int]:
 
 
 def main() -> None:
-    print("Texts per check-in for a well patient (questions; the thanks text is +1 each)")
+    print("Questions per check-in for a well patient (the closing text is +1 each)")
     for kind in Kind:
         counts = burden(kind)
         worst = max(branches(kind), key=lambda b: len(questions_sent(b.situation())))
         print(
             f"{kind.value:>5}: {len(counts)} branches, median {statistics.median(counts):g}, "
-            f"max {max(counts)} (+{THANKS_TEXTS} thanks); "
+            f"max {max(counts)} (+{CLOSING_TEXTS} closing); "
             f"longest: {', '.join(questions_sent(worst.situation()))}"
         )
+        for medicine in (False, True):
+            group = [
+                len(questions_sent(b.situation()))
+                for b in branches(kind)
+                if b.has_medicine == medicine
+            ]
+            print(
+                f"{'':>7}{'with' if medicine else 'without'} a medicine: "
+                f"median {statistics.median(group):g}, max {max(group)}"
+            )
 
 
 if __name__ == "__main__":

@@ -4,10 +4,12 @@ A check-in asks its questions one at a time; which comes next depends on the ans
 (branching), the patient's flags, and whether this is the full weekly check-in or a short one.
 Texts are SMS templates templates/sms/<language>/q_<key>.txt.
 
-By SMS the weekly check-in asks its non-emergency yes/no questions as numbered lists ("Since
-last week, have you had any of these?"), one text for several questions; each question of a list
-is recorded as its own yes/no answer, so the rules read exactly what they read when each was
-asked alone. The red-flag questions are always asked on their own.
+By SMS the weekly check-in asks its non-emergency questions as one numbered list ("Since last
+week, have you had any of these? Reply with the numbers, or 0 for none"), one text for them all;
+each question of the list is recorded as its own yes/no answer, so the rules read exactly what
+they read when each was asked alone. The nerve symptoms are one item of the list: picked, they are
+asked which next; not picked, they are recorded as none. The red-flag questions are always asked
+on their own, before the list.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -38,17 +40,24 @@ NERVE_SYMPTOM_LABELS = {
     "light_touch_hurts": "Light touch hurts",
 }
 BODY_MAP = tuple(PainSite.values)
-# The non-emergency weekly yes/no questions asked as one numbered list each (by SMS).
+# The non-emergency weekly questions asked as one numbered list (by SMS): the ones every weekly
+# check-in asks first, so their numbers are the same every week, then those that depend on the
+# patient (a nerve symptom's numbness question, a cancer history, severe leg pain, a medicine).
 WEEKLY_FLAGS = (
     "fever_unwell",
     "new_trauma",
     "weight_loss_night_pain",
     "new_pain_site",
     "needs_contact",
+    "nerve_symptoms",
     "new_numbness_one_leg",
     "cancer_spine_pain",
+    "leg_pain_disabling",
+    "med_side_effect",
+    "med_missed_doses",
 )
-MEDICINE_FLAGS = ("med_side_effect", "med_missed_doses")
+# A list is asked when it has two items or more; a lone item is asked as its own question.
+LIST_MIN_ITEMS = 2
 
 
 @dataclass(frozen=True)
@@ -76,8 +85,8 @@ def _leg_pain_appeared(s: Situation) -> bool:
 
 
 def _shows_items(key: str) -> Callable[[Situation], bool]:
-    """A numbered list of questions is asked when it has an item to show."""
-    return lambda s: bool(listed(BY_KEY[key], s))
+    """A numbered list of questions is asked when it has items enough to save a text."""
+    return lambda s: len(listed(BY_KEY[key], s)) >= LIST_MIN_ITEMS
 
 
 @dataclass(frozen=True)
@@ -89,8 +98,8 @@ class Question:
     # A "yes" is an emergency: an answer that cannot be read, or "not sure", is not a "no"
     # (CLINICAL.md R25).
     red_flag: bool = False
-    # A numbered list of other yes/no questions: `choices` are their keys, and the list shows
-    # those whose own condition holds (see `listed` and `recorded_answers`).
+    # A numbered list of other questions: `choices` are their keys, and the list shows those
+    # whose own condition holds (see `listed` and `recorded_answers`).
     folds: bool = False
 
 
@@ -99,7 +108,12 @@ CATALOGUE: list[Question] = [
     Question("leg_pain", AnswerType.NUMBER, lambda s: True),
     Question("ces_symptoms", AnswerType.YES_NO, lambda s: True, red_flag=True),
     Question("weakness_worsening", AnswerType.YES_NO, lambda s: True, red_flag=True),
-    # Always-listed items first, so their numbers are the same every week.
+    Question(
+        "med_serious_side_effect",
+        AnswerType.YES_NO,
+        lambda s: _full(s) and s.has_medicine,
+        red_flag=True,
+    ),
     Question(
         "weekly_flags",
         AnswerType.CHOICES,
@@ -139,19 +153,6 @@ CATALOGUE: list[Question] = [
         lambda s: _full(s) or _leg_pain_appeared(s) or _answer(s, "new_pain_site") is True,
         choices=NERVE_SYMPTOMS,
     ),
-    Question(
-        "med_serious_side_effect",
-        AnswerType.YES_NO,
-        lambda s: _full(s) and s.has_medicine,
-        red_flag=True,
-    ),
-    Question(
-        "medicine_flags",
-        AnswerType.CHOICES,
-        _shows_items("medicine_flags"),
-        choices=MEDICINE_FLAGS,
-        folds=True,
-    ),
     Question("med_side_effect", AnswerType.YES_NO, lambda s: _full(s) and s.has_medicine),
     Question("med_missed_doses", AnswerType.YES_NO, lambda s: _full(s) and s.has_medicine),
     Question("needs_contact", AnswerType.YES_NO, _full),
@@ -177,11 +178,18 @@ def recorded_answers(
     """The answers one reply to `question` records. For a numbered list of questions, `value`
     is the picked items (None: not read) and `items` the items the patient was shown: each
     picked item is that question's yes, each one shown and not picked its no, and a reply not
-    read leaves every one unanswered, as a reply not read to each question alone would."""
+    read leaves every one unanswered, as a reply not read to each question alone would. A
+    choices question in the list (the nerve symptoms) not picked is "none of these"; picked, it
+    is left to be asked next, for which."""
     answers: dict[str, object] = {question.key: value}
     if question.folds:
         picked = value if isinstance(value, list) else None
-        answers |= {key: None if picked is None else key in picked for key in items}
+        for key in items:
+            if BY_KEY[key].type == AnswerType.CHOICES:
+                if picked is None or key not in picked:
+                    answers[key] = None if picked is None else []
+            else:
+                answers[key] = None if picked is None else key in picked
     return answers
 
 

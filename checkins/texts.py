@@ -5,10 +5,12 @@ from checkins.catalogue import BY_KEY, CATALOGUE, AnswerType
 from messaging.texts import TextSpec, register
 from messaging.texts import render as render_text
 
-# Questions fit three segments; the long lists (the body map, the serious medicine effects, the
-# numbered lists of questions) may take four in Spanish, whose accents need UCS-2. The weekly
-# list's Spanish uses no á, í, ó or ú, so it goes as GSM-7 and fits four with every item shown.
-LONG = {"pain_sites": 4, "med_serious_side_effect": 4, "weekly_flags": 4, "medicine_flags": 4}
+# Questions fit three segments; the long lists (the body map, the serious medicine effects) may
+# take four in Spanish, whose accents need UCS-2. The weekly list stands for up to eleven
+# questions, one a line: six segments with every item shown (a patient with a cancer history, a
+# medicine and severe leg pain), four for most. Its Spanish uses no á, í, ó or ú, so it goes as
+# GSM-7.
+LONG = {"pain_sites": 4, "med_serious_side_effect": 4, "weekly_flags": 6}
 SCHEDULE_SAMPLE = {
     "when": "Mondays, Wednesdays and Saturdays at 12:30 pm",
     "change": "DAYS MON WED FRI",

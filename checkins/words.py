@@ -3,7 +3,7 @@ for every page that shows answers: the patient record, the escalation page, the 
 admin. The patients' own pages have their words per language (patients/words.py)."""
 
 from accounts.models import PainSite
-from checkins.catalogue import BY_KEY, NERVE_SYMPTOM_LABELS
+from checkins.catalogue import BY_KEY, NERVE_SYMPTOM_LABELS, AnswerType
 from checkins.models import Answer
 from checkins.texts import question_prompt
 
@@ -12,6 +12,16 @@ CHOICE_LABELS = {**dict(PainSite.choices), **NERVE_SYMPTOM_LABELS}
 
 def pain_words(value: int | None) -> str:
     return "Not recorded" if value is None else f"{value} out of 10"
+
+
+def _pick_words(key: str) -> str:
+    """A numbered list's pick: its question as asked on its own, or, for a choices question
+    (asked which next), its choices."""
+    question = BY_KEY.get(key)
+    if question is not None and question.type == AnswerType.CHOICES:
+        labels = [str(CHOICE_LABELS.get(c, c)).lower() for c in question.choices]
+        return "Some of: " + ", ".join(labels)
+    return question_prompt(key, "en")
 
 
 def answer_words(answer: Answer) -> str:
@@ -26,7 +36,7 @@ def answer_words(answer: Answer) -> str:
         words = pain_words(value)
     elif isinstance(value, list) and answer.question in BY_KEY and BY_KEY[answer.question].folds:
         # A numbered list's picks are questions: each named as it is asked on its own.
-        words = "; ".join(question_prompt(str(key), "en") for key in value) or "None of these"
+        words = "; ".join(_pick_words(str(key)) for key in value) or "None of these"
     elif isinstance(value, list):
         labels = [str(CHOICE_LABELS.get(str(v), str(v).replace("_", " "))) for v in value]
         words = ", ".join(labels) or "None of these"

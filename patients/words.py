@@ -11,6 +11,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "progress": ("Progress", "Progreso"),
     "help": ("When to get help", "Cuándo pedir ayuda"),
     "sign_out": ("Sign out", "Cerrar sesión"),
+    # The words a patient can text (messaging.keywords), on the help page.
+    "texts_title": ("Words you can text us", "Palabras que puede enviarnos"),
+    "text_flare": (
+        "your flare-up plan and a calming exercise",
+        "su plan para una crisis de dolor y un ejercicio para calmarse",
+    ),
+    "text_time": ("change the time of your check-ins", "cambiar la hora de sus controles"),
+    "text_days": ("change the days of your check-ins", "cambiar los días de sus controles"),
+    "text_link": ("a new link to sign in here", "un enlace nuevo para entrar aquí"),
+    "text_help": ("when to get help, by text", "cuándo pedir ayuda, por SMS"),
+    "text_stop": ("no more texts from us", "no recibir más mensajes"),
     "language": ("Language", "Idioma"),
     "switch_language": ("Español", "English"),
     "due_today": ("Your steps for today", "Sus pasos para hoy"),

@@ -1,6 +1,6 @@
-"""The weekly check-in asks its non-emergency yes/no questions as numbered lists by SMS: each
-picked item must escalate exactly as a "yes" to that question asked alone did, "0" as a "no" to
-each, and an unreadable reply as each question left unanswered."""
+"""The weekly check-in asks its non-emergency questions as one numbered list by SMS: each picked
+item must escalate exactly as a "yes" to that question asked alone did, "0" as a "no" to each,
+and an unreadable reply as each question left unanswered."""
 
 from dataclasses import replace
 
@@ -139,11 +139,51 @@ def test_each_list_shows_and_records_only_the_questions_that_apply(
 
     asked = _run_checkin(client, patient, {})
 
-    assert "medicine_flags" not in asked  # no medicine recorded
+    assert asked.count("weekly_flags") == 1
     listed = Message.objects.get(patient=patient, template="q_weekly_flags").body
     assert "mid or upper back" not in listed  # cancer_spine_pain: no cancer history
-    assert "6 new numbness or weakness in one leg" in listed
+    assert "medicine" not in listed  # no medicine recorded
+    assert "leg pain that stops" not in listed  # leg pain 1
+    assert "\n6 burning, tingling, electric shocks, numbness" in listed
+    assert "\n7 new numbness or weakness in one leg" in listed
     assert not Answer.objects.filter(patient=patient, question="cancer_spine_pain").exists()
+    # The nerve symptoms not picked: none of them, as "0" to their own question would be.
+    assert "nerve_symptoms" not in asked
+    assert Answer.objects.get(patient=patient, question="nerve_symptoms").value == []
+
+
+def test_a_medicine_patients_list_carries_the_medicine_questions(
+    client: Client, clinician: Clinician
+) -> None:
+    patient = _patient(clinician, {"cancer_history": True}, medicine=True)
+
+    asked = _run_checkin(client, patient, {"med_missed_doses": "pick"})
+
+    assert asked.index("med_serious_side_effect") < asked.index("weekly_flags")
+    listed = Message.objects.get(patient=patient, template="q_weekly_flags").body
+    assert "\n9 side effects from a medicine" in listed
+    assert "\n10 missing a medicine on 2 or more days" in listed
+    assert Answer.objects.get(patient=patient, question="med_missed_doses").value is True
+    assert Answer.objects.get(patient=patient, question="med_side_effect").value is False
+    assert _escalations(patient) == {("R17", "routine")}
+
+
+def test_picked_nerve_symptoms_are_asked_which_and_escalate_as_on_their_own(
+    client: Client, clinician: Clinician
+) -> None:
+    patient = _patient(clinician, {}, medicine=False)
+
+    # Picked in the list (item 6), then asked which: "1 2 4".
+    asked = _run_checkin(client, patient, {"nerve_symptoms": "1 2 4"})
+
+    assert asked[asked.index("weekly_flags") + 1] == "nerve_symptoms"
+    assert Answer.objects.get(patient=patient, question="weekly_flags").value == ["nerve_symptoms"]
+    assert Answer.objects.get(patient=patient, question="nerve_symptoms").value == [
+        "burning",
+        "tingling",
+        "numbness",
+    ]
+    assert _escalations(patient) == {("R14", "routine")}
 
 
 @pytest.mark.parametrize(
@@ -201,7 +241,7 @@ def test_an_unreadable_reply_is_asked_again_then_each_question_left_unanswered_a
     # As for each of these questions alone: not a red-flag question, so not R25 but a reply
     # for the care team to read (R24, within 24 h); and the check-in goes on.
     assert _escalations(patient) == {("R24", "24h")}
-    assert "nerve_symptoms" in asked
+    assert Answer.objects.get(patient=patient, question="nerve_symptoms").value is None
     assert Checkin.objects.get(patient=patient).status == "completed"
 
 
@@ -216,9 +256,9 @@ def test_the_reply_is_read_against_the_list_as_sent(client: Client, clinician: C
     assert checkin.pending_question == "weekly_flags"
     Patient.objects.filter(pk=patient.pk).update(cancer_history=True)
 
-    # Read against the list as it is now, "7" would be the new flag's item, never shown.
-    sent = reply(client, patient, "7")
-    assert [text[:5] for text in sent] == ["Sorry"]  # only 6 items were sent: asked again
+    # Read against the list as it is now, "8" would be the new flag's item, never shown.
+    sent = reply(client, patient, "8")
+    assert [text[:5] for text in sent] == ["Sorry"]  # only 7 items were sent: asked again
     assert not Answer.objects.filter(patient=patient, question="cancer_spine_pain").exists()
 
     reply(client, patient, "5")  # item 5 as sent: wants to hear from the care team
@@ -259,13 +299,12 @@ def test_red_flag_questions_are_still_each_asked_alone(
 
 
 def test_a_well_patients_weekly_check_in_is_lighter_on_every_branch() -> None:
-    """The burden benchmark's walk (benchmarks/checkin_burden.py): at most 6 texts without a
-    recorded medicine, 8 with one (the serious-effects question is a red flag, on its own, and
-    its two other medicine questions are one list); every red-flag question that applies is
-    asked; the short check-in is unchanged."""
+    """The burden benchmark's walk (benchmarks/checkin_burden.py): at most 5 questions without
+    a recorded medicine, 6 with one (its serious-effects question is a red flag, on its own);
+    every red-flag question that applies is asked; the short check-in is unchanged."""
     for branch in branches(Kind.FULL):
         sent = questions_sent(branch.situation())
-        assert len(sent) <= (8 if branch.has_medicine else 6), branch
+        assert len(sent) <= (6 if branch.has_medicine else 5), branch
         assert {"ces_symptoms", "weakness_worsening"} <= set(sent)
         assert ("med_serious_side_effect" in sent) == branch.has_medicine
     for branch in branches(Kind.SHORT):
@@ -279,6 +318,10 @@ def test_the_web_form_still_asks_each_question_on_its_own() -> None:
     assert next_question(situation, lists=False) is not None
     answered: dict[str, object] = {"back_pain": 3, "leg_pain": 1}
     answered |= {"ces_symptoms": False, "weakness_worsening": False}
+    assert next_question(replace(situation, answers=answered), lists=False).key == (
+        "med_serious_side_effect"
+    )
+    answered["med_serious_side_effect"] = False
     assert next_question(replace(situation, answers=answered), lists=False).key == (
         "new_numbness_one_leg"
     )
@@ -299,3 +342,30 @@ def test_the_record_names_a_lists_picks_as_the_questions_they_answer(
         "Would you like to hear from your care team before your next visit?"
     )
     assert lines["Would you like to hear from your care team before your next visit?"] == "Yes"
+
+
+@pytest.mark.parametrize(
+    ("flags", "medicine", "texts"),
+    [
+        ({}, False, 6),
+        ({"cancer_history": True, "immunosuppressed": True}, False, 6),
+        ({}, True, 7),
+        ({"cancer_history": True}, True, 7),
+    ],
+)
+def test_a_well_patient_is_texted_six_times_in_a_weekly_check_in_seven_with_a_medicine(
+    client: Client, clinician: Clinician, flags: dict[str, bool], medicine: bool, texts: int
+) -> None:
+    """Counted as the patient's phone would: every text sent, through the webhook, the
+    closing one included; the patient's own replies are one fewer."""
+    patient = _patient(clinician, flags, medicine=medicine)
+    enrolled = Message.objects.filter(patient=patient).values_list("pk", flat=True)
+    before = max(enrolled, default=0)  # the welcome texts
+
+    asked = _run_checkin(client, patient, {})
+
+    sent = Message.objects.outbound().filter(patient=patient, pk__gt=before)
+    assert sent.count() == texts
+    assert sent.order_by("pk").last().template.startswith("checkin_")  # the closing text
+    assert Message.objects.inbound().filter(patient=patient).count() == len(asked) == texts - 1
+    assert _escalations(patient) == set()

@@ -1,8 +1,18 @@
 """The numbered lists of questions (pure): what they show, and the answers one reply records."""
 
+from dataclasses import replace
+
 import pytest
 
-from checkins.catalogue import BY_KEY, CATALOGUE, Kind, Situation, listed, recorded_answers
+from checkins.catalogue import (
+    BY_KEY,
+    CATALOGUE,
+    Kind,
+    Situation,
+    listed,
+    next_question,
+    recorded_answers,
+)
 
 WEEKLY = BY_KEY["weekly_flags"]
 
@@ -68,9 +78,33 @@ def test_no_list_in_the_short_check_in() -> None:
     assert all(not listed(q, short) for q in CATALOGUE if q.folds)
 
 
-def test_lists_hold_only_non_emergency_yes_no_questions() -> None:
+def test_lists_hold_only_non_emergency_questions_asked_after_every_red_flag() -> None:
+    red_flags = [CATALOGUE.index(q) for q in CATALOGUE if q.red_flag]
     for question in (q for q in CATALOGUE if q.folds):
+        assert CATALOGUE.index(question) > max(red_flags)
         for key in question.choices:
-            assert BY_KEY[key].type == "yes_no"
+            assert BY_KEY[key].type in ("yes_no", "choices")
             assert not BY_KEY[key].red_flag
             assert CATALOGUE.index(BY_KEY[key]) > CATALOGUE.index(question)  # asked there first
+
+
+def test_the_nerve_symptoms_not_picked_are_none_and_picked_are_asked_which() -> None:
+    items = ("fever_unwell", "nerve_symptoms")
+
+    assert recorded_answers(WEEKLY, [], items) == {
+        "weekly_flags": [],
+        "fever_unwell": False,
+        "nerve_symptoms": [],
+    }
+    picked = recorded_answers(WEEKLY, ["nerve_symptoms"], items)
+    assert picked == {"weekly_flags": ["nerve_symptoms"], "fever_unwell": False}
+    assert recorded_answers(WEEKLY, None, items)["nerve_symptoms"] is None
+
+
+def test_a_lone_item_is_asked_on_its_own_not_as_a_list() -> None:
+    """The short check-in asks the nerve symptoms when leg pain first appears: a list of one
+    would cost a text more."""
+    short = replace(_situation(kind=Kind.SHORT, weakness_worsening=False), leg_pain_before=0)
+
+    assert listed(WEEKLY, short) == ("nerve_symptoms",)
+    assert next_question(short).key == "nerve_symptoms"

@@ -244,6 +244,28 @@ def test_help_is_open_to_everyone_with_the_emergency_number(
     assert 'call <a class="tel" href="tel:999">999</a>' in page
 
 
+@pytest.mark.parametrize(("lang", "flare"), [("en", "FLARE"), ("es", "CRISIS DE DOLOR")])
+def test_help_lists_the_words_a_patient_can_text_each_one_a_keyword(
+    client: Client, content: Any, lang: str, flare: str
+) -> None:
+    import re
+
+    from messaging.keywords import Keyword, keyword
+
+    page = client.get(f"/help/?lang={lang}").content.decode()
+
+    words = re.findall(r"<dt>([^<]+)</dt>", page)
+    assert words[0] == flare
+    assert [keyword(w) for w in words] == [
+        Keyword.FLARE,
+        Keyword.TIME,
+        Keyword.DAY,
+        Keyword.LINK,
+        Keyword.HELP,
+        Keyword.STOP,
+    ]
+
+
 def test_the_web_check_in_runs_the_rules(client: Client, patient: Patient, content: Any) -> None:
     from escalations.models import Escalation
 
