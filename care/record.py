@@ -59,7 +59,10 @@ TIMELINE_LENGTH = 60  # rows, and the most of each kind read to fill them
 RECORD_LANGUAGE = "en"  # the clinicians' language: question and step words come in English
 # The messages of a check-in conversation are its questions, shown under its row instead.
 CHECKIN_TEMPLATES = Q(template__startswith="q_") | Q(template__startswith="reprompt_")
-CHECKIN_TEMPLATES |= Q(template__in=["checkin_thanks", "checkin_end"])
+# Its closing text (thanks; a weekly one's summary of the week; the advice) is on its row too.
+CLOSING_TEMPLATES = ["checkin_thanks", "checkin_week", "checkin_end"]
+CHECKIN_TEMPLATES |= Q(template__in=CLOSING_TEMPLATES)
+CLOSING_WORDS = "Closing text sent"
 SIGN_IN_LINK_SHOWN = "(sign-in link, not shown)"
 IMPROVEMENT_WORDS = f"{R20_MIN_IMPROVEMENT:.0%} better than baseline"
 NO_RISK_FLAGS = "No risk flags"
@@ -196,24 +199,38 @@ def escalation_words(severity: str, reason: str) -> str:
 
 
 def checkin_row(
-    checkin: Checkin, prompts: dict[str, str], raised: Iterable[tuple[str, str]]
+    checkin: Checkin,
+    prompts: dict[str, str],
+    raised: Iterable[tuple[str, str]],
+    closing: str | None = None,
 ) -> Row:
     answers = list(checkin.answers.all())
     asked = [a for a in answers if not a.late]
     answered = sum(1 for a in asked if a.value is not None)
+    told = [AnswerLine(CLOSING_WORDS, closing)] if closing else []
     return Row(
         at=timezone.localtime(checkin.started_at),
         kind=checkin.get_kind_display(),
         text=f"{checkin.get_channel_display()}, answered {answered} of {len(asked)}, "
         f"{checkin.get_status_display().lower()}",
         detail="; ".join(escalation_words(severity, reason) for severity, reason in raised),
-        answers=[answer_line(a, prompts) for a in answers],
+        answers=[*(answer_line(a, prompts) for a in answers), *told],
     )
 
 
+def closing_texts(checkins: list[Checkin]) -> dict[int, str]:
+    """The text each SMS check-in ended with, by check-in: it answers the check-in's last reply
+    (one query; the answers are prefetched)."""
+    by_reply = {a.message_id: c.pk for c in checkins for a in c.answers.all() if a.message_id}
+    sent = Message.objects.filter(
+        template__in=CLOSING_TEMPLATES, in_reply_to_id__in=list(by_reply)
+    ).values_list("in_reply_to_id", "body")
+    return {by_reply[reply]: body for reply, body in sent if reply in by_reply}
+
+
 def checkin_rows(patient: Patient) -> list[Row]:
-    """The latest check-ins, each with its answers and the escalations it raised (three
-    queries)."""
+    """The latest check-ins, each with its answers, the escalations it raised and, by SMS, the
+    text it ended with (four queries)."""
     checkins = list(
         Checkin.objects.filter(patient=patient)
         .order_by("-started_at", "-id")
@@ -229,7 +246,10 @@ def checkin_rows(patient: Patient) -> list[Row]:
     ):
         raised.setdefault(checkin_id, {})[escalation_id] = (severity, reason)
     prompts = question_prompts(RECORD_LANGUAGE)
-    return [checkin_row(c, prompts, raised.get(c.pk, {}).values()) for c in checkins]
+    closing = closing_texts(checkins)
+    return [
+        checkin_row(c, prompts, raised.get(c.pk, {}).values(), closing.get(c.pk)) for c in checkins
+    ]
 
 
 def message_rows(patient: Patient) -> list[Row]:
@@ -321,7 +341,7 @@ def program_rows(patient: Patient) -> list[Row]:
 
 def patient_timeline(patient: Patient) -> list[Row]:
     """Check-ins (with their answers), other texts, flare-ups, escalations and program
-    progress, newest first: ten queries, however long the history."""
+    progress, newest first: eleven queries, however long the history."""
     rows = [
         *checkin_rows(patient),
         *message_rows(patient),

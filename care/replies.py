@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from accounts.models import Clinician, Patient
-from checkins.catalogue import BY_KEY
+from checkins.catalogue import BY_KEY, Kind
 from checkins.flares import flare_plan_message, flare_record, flares_since
 from checkins.models import Answer, Checkin
 from checkins.own_schedule import schedule_sms_reply
+from checkins.progress import week_context, week_summary
 from checkins.services import (
     checkin_advance,
     checkin_answers,
@@ -249,17 +250,28 @@ def checkin_summary_message(
     *, checkin: Checkin, reply_to: Message | None, now: datetime
 ) -> Message:
     """The one message at the end of a check-in: its most severe rule's with the red-flag
-    line, or thanks (which carries it too)."""
-    data = rule_input(checkin.patient, now=now, current=checkin_answers(checkin))
+    line, or thanks (which carries it too); a weekly check-in's thanks carries the week's pain
+    beside the baseline as well, in the same one text."""
+    patient = checkin.patient
+    data = rule_input(patient, now=now, current=checkin_answers(checkin))
     worst = rules.patient_message(rules.evaluate(data, rules.ANSWER_RULES))
     priority = Priority.REPLY if reply_to else Priority.BULK
     if worst is None or not worst.message:
+        summary = week_summary(patient, now) if checkin.kind == Kind.FULL else None
+        if summary is None:
+            return message_queue(
+                patient=patient, text="checkin_thanks", priority=priority, in_reply_to=reply_to
+            )
         return message_queue(
-            patient=checkin.patient, text="checkin_thanks", priority=priority, in_reply_to=reply_to
+            patient=patient,
+            text="checkin_week",
+            context=week_context(summary, patient.language),
+            priority=priority,
+            in_reply_to=reply_to,
         )
-    advice = render_text(worst.message, checkin.patient.language)
+    advice = render_text(worst.message, patient.language)
     return message_queue(
-        patient=checkin.patient,
+        patient=patient,
         text="checkin_end",
         context={"advice": advice},
         priority=priority,

@@ -8,7 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Patient
+from checkins.catalogue import Kind
 from checkins.models import Checkin
+from checkins.progress import week_context, week_summary
 from checkins.services import checkin_close, checkin_record_answers, checkin_start
 from escalations import rules
 from escalations.services import escalate_holding, rule_input
@@ -18,11 +20,14 @@ from messaging.texts import render as render_text
 @dataclass(frozen=True)
 class WebCheckinResult:
     """What the patient is told on the page: the advice of the check-in's most severe rule
-    (None: thanks only), and whether it is an emergency."""
+    (None: thanks only), whether it is an emergency, and, short of one, the closing text an SMS
+    weekly check-in would have ended with (thanks, the week's pain beside the baseline, the
+    red-flag line), or None when the week holds nothing to summarise."""
 
     checkin: Checkin
     advice: str | None
     urgent: bool
+    summary: str | None = None
 
 
 def web_checkin_record(
@@ -51,8 +56,16 @@ def web_checkin_record(
         told = rules.patient_message(hits)
         if told and told.message:
             Checkin.objects.filter(pk=checkin.pk).update(advice=told.message)
+    urgent = bool(told and told.severity == rules.Severity.EMERGENCY)
+    summary = None
+    if not urgent and checkin.kind == Kind.FULL:  # emergency advice is the last word
+        week = week_summary(patient, now)
+        if week is not None:
+            context = week_context(week, patient.language)
+            summary = render_text("checkin_week", patient.language, context)
     return WebCheckinResult(
         checkin=checkin,
         advice=render_text(told.message, patient.language) if told and told.message else None,
-        urgent=bool(told and told.severity == rules.Severity.EMERGENCY),
+        urgent=urgent,
+        summary=summary,
     )

@@ -19,6 +19,12 @@ SCHEDULE_SAMPLE = {
     "quiet_start": "10:00 pm",
     "quiet_end": "10:00 am",
 }
+WEEK_SAMPLE = {  # the longest lines: two-digit pain, up from a two-digit baseline
+    "back": 10,
+    "back_change": "up from 10 when you started",
+    "leg": 10,
+    "leg_change": "up from 10",
+}
 register(
     *(
         TextSpec(f"q_{q.key}", LONG.get(q.key, 3), {"reminder": True, "items": list(q.choices)})
@@ -27,6 +33,10 @@ register(
     *(TextSpec(f"reprompt_{t.value}", 2, {}) for t in AnswerType),
     TextSpec("reprompt_pain_which", 1, {"first": 6, "second": 7}),
     TextSpec("checkin_thanks", 3, {}),
+    # The weekly check-in's closing text: thanks, the week's pain beside the baseline, and the
+    # red-flag line, in the one text thanks alone would take (checkins.progress.week_context;
+    # tests/checkins/test_week_summary.py renders every change in both languages).
+    TextSpec("checkin_week", 3, WEEK_SAMPLE),
     # The patient's own schedule (checkins.own_schedule): a confirmation or a reason to retry.
     *(
         TextSpec(f"schedule_{key}", 2, SCHEDULE_SAMPLE)

@@ -85,6 +85,41 @@ WORDS: dict[str, tuple[str, str]] = {
         "Your pain scores will show here after your first check-in.",
         "Sus puntuaciones de dolor aparecerán aquí tras su primer control.",
     ),
+    "no_answers_yet": (
+        "Answer a check-in and you will see here how your pain changes from week to week.",
+        "Responda un control y aquí verá cómo cambia su dolor de una semana a otra.",
+    ),
+    "no_week": (
+        "No check-in in the last week. Your next one will show how your pain is now.",
+        "No hay controles en la última semana. El próximo mostrará cómo está su dolor ahora.",
+    ),
+    "checkin_now": ("Answer a check-in now", "Responder un control ahora"),
+    "your_change": ("How you are doing", "Cómo va"),
+    "back_pain_words": ("back pain", "dolor de espalda"),
+    "leg_pain_words": ("leg pain", "dolor de pierna"),
+    "pain_now": (
+        "Your {pain} is {now} now (the average of your last week), {change}",
+        "Su {pain} es {now} ahora (el promedio de su última semana), {change}",
+    ),
+    "percent_lower": ("{percent}% lower", "un {percent}% menos"),
+    "percent_higher": ("{percent}% higher", "un {percent}% más"),
+    "no_percent": (
+        "You had no {pain} when you started, so there is no percentage to work out.",
+        "Al empezar no tenía {pain}, así que no hay porcentaje que calcular.",
+    ),
+    "mark_reached": (
+        "A fall of 30% or more is a change that matters: you have reached it.",
+        "Una bajada del 30% o más es un cambio que importa: ya la ha alcanzado.",
+    ),
+    "mark_one_point": (
+        "A fall of 30% or more is a change that matters: you are 1 point away.",
+        "Una bajada del 30% o más es un cambio que importa: le falta 1 punto.",
+    ),
+    "mark_points": (
+        "A fall of 30% or more is a change that matters: you are {points} points away.",
+        "Una bajada del 30% o más es un cambio que importa: le faltan {points} puntos.",
+    ),
+    "mark_label": ("30% lower than at the start", "30% menos que al inicio"),
     "exercises_logged": ("Exercises logged", "Ejercicios registrados"),
     "steps_done": ("Steps done", "Pasos hechos"),
     "checkin": ("Check-in", "Control"),

@@ -91,7 +91,12 @@ def web_checkin(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "patients/checkin_done.html",
-                {"lang": language, "advice": result.advice, "urgent": result.urgent},
+                {
+                    "lang": language,
+                    "advice": result.advice,
+                    "urgent": result.urgent,
+                    "summary": result.summary,
+                },
             )
     items = [
         {

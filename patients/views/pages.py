@@ -14,7 +14,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Language, Patient
 from checkins.models import Checkin, CheckinSlot
-from checkins.progress import chart, pain_points
+from checkins.progress import (
+    PainChange,
+    Trend,
+    change_words,
+    chart,
+    fall_mark,
+    pain_points,
+    week_summary,
+)
 from patients.decorators import no_store, patient_page
 from patients.words import word
 from programs.models import Enrollment, ExerciseLog, Step, StepProgress, StepText
@@ -90,17 +98,52 @@ def today(request: HttpRequest) -> HttpResponse:
     )
 
 
+def change_lines(pain: str, change: PainChange, language: str) -> list[str]:
+    """One pain's week beside its baseline, in sentences: "Your back pain is 4 now (the average
+    of your last week), down from 7 when you started: 43% lower.", then how near the 30% mark
+    it is, or, from a baseline of 0, that there is no percentage to give."""
+    named = word(f"{pain}_words", language)
+    line = word("pain_now", language).format(
+        pain=named, now=change.now, change=change_words(change, language)
+    )
+    if change.percent is None:
+        return [f"{line}.", word("no_percent", language).format(pain=named)]
+    if change.trend != Trend.SAME:
+        lower = change.trend == Trend.DOWN
+        percent = word("percent_lower" if lower else "percent_higher", language)
+        line += ": " + percent.format(percent=change.percent)
+    if change.reached:
+        mark = word("mark_reached", language)
+    elif change.points_away == 1:
+        mark = word("mark_one_point", language)
+    else:
+        mark = word("mark_points", language).format(points=change.points_away)
+    return [f"{line}.", mark]
+
+
 @patient_page
 def progress(request: HttpRequest) -> HttpResponse:
+    """Pain over time, and the last week beside the baseline in words, with the 30% mark on
+    the chart (the same chart the clinicians' record draws)."""
     patient: Patient = request.patient  # type: ignore[attr-defined]
+    language = patient.language
     points = pain_points(patient)
+    summary = week_summary(patient, timezone.now())
+    week = (("back_pain", summary.back), ("leg_pain", summary.leg)) if summary else ()
+    changes = [change_lines(pain, change, language) for pain, change in week if change]
+    mark = fall_mark(patient.baseline_back_pain)
     return render(
         request,
         "patients/progress.html",
         {
-            "lang": patient.language,
+            "lang": language,
             "points": points,
-            "chart": chart(points),
+            "chart": chart(
+                points,
+                target=float(mark) if mark is not None else None,
+                target_label=word("mark_label", language),
+            ),
+            "changes": changes,
             "has_answers": len(points) > 1,
             "steps_done": StepProgress.objects.filter(enrollment__patient=patient).count(),
             "exercises_logged": ExerciseLog.objects.filter(patient=patient).count(),

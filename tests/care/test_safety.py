@@ -53,7 +53,7 @@ def checking_in(patient: Patient) -> Checkin:
     return checkin
 
 
-def test_a_full_check_in_goes_question_by_question_and_ends_with_thanks(
+def test_a_full_check_in_goes_question_by_question_and_ends_with_thanks_and_the_week(
     client: Client, patient: Patient, checking_in: Checkin
 ) -> None:
     assert checking_in.pending_question == "back_pain"
@@ -80,7 +80,12 @@ def test_a_full_check_in_goes_question_by_question_and_ends_with_thanks(
     assert "trauma_major" not in asked  # no new trauma
     assert not Answer.objects.filter(question="cancer_spine_pain").exists()  # no cancer history
     assert checkin.status == "completed"
-    assert "Thank you" in locmem.outbox[-1].body
+    assert locmem.outbox[-1].body == (  # the week's summary: baseline 5 and 2 (tests.factories)
+        "Thank you, that is your check-in done. Your back pain averaged 4 this week, down from 5 "
+        "when you started. Leg pain averaged 2, the same as when you started. If new numbness "
+        "between your legs, bladder or bowel changes, or weaker legs start, go to the emergency "
+        "department."
+    )
     assert not Escalation.objects.exists()
 
 
