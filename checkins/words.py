@@ -1,9 +1,11 @@
-"""A stored answer in words, as a clinician reads it ("Yes", "7 out of 10", "Burning, Numbness"),
+"""A stored answer in words, as a clinician reads it ("Yes", "7 out of 10", "Burning, Numbness",
+"Much better (2 of 7)"),
 for every page that shows answers: the patient record, the escalation page, the check-in
 admin. The patients' own pages have their words per language (patients/words.py)."""
 
 from accounts.models import PainSite
-from checkins.catalogue import BY_KEY, NERVE_SYMPTOM_LABELS
+from checkins.catalogue import BY_KEY, NERVE_SYMPTOM_LABELS, AnswerType
+from checkins.impression import impression_words
 from checkins.models import Answer
 from checkins.texts import question_prompt
 
@@ -14,6 +16,11 @@ def pain_words(value: int | None) -> str:
     return "Not recorded" if value is None else f"{value} out of 10"
 
 
+def _type(key: str) -> AnswerType | None:
+    question = BY_KEY.get(key)
+    return question.type if question else None
+
+
 def answer_words(answer: Answer) -> str:
     """The answer as the patient meant it; one the app could not read quotes the reply."""
     value = answer.value
@@ -22,6 +29,8 @@ def answer_words(answer: Answer) -> str:
         words = f'No readable answer (they replied "{raw}")' if raw else "Not answered"
     elif isinstance(value, bool):
         words = "Yes" if value else "No"
+    elif isinstance(value, int) and _type(answer.question) == AnswerType.IMPRESSION:
+        words = impression_words(value)
     elif isinstance(value, int):
         words = pain_words(value)
     elif isinstance(value, list) and answer.question in BY_KEY and BY_KEY[answer.question].folds:
