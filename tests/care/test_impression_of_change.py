@@ -281,3 +281,23 @@ def test_the_check_in_admin_reads_the_answer_in_words(
     assert "Since you started the program, how have your back and nerve pain" in page
     assert "Much better (2 of 7)" in page
     assert "2 out of 10" not in page
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+
+def test_the_api_shows_the_pending_question_then_the_point_by_its_key(
+    client: Client, api: Any, patient: Patient
+) -> None:
+    started_days_ago(patient, 42)
+    sms_until_pgic(client, patient)
+    url = f"/api/v1/patients/{patient.pk}/checkins/"
+
+    [pending] = api.get(url).json()["results"]
+    reply(client, patient, "much better")
+    [answered] = api.get(url).json()["results"]
+
+    assert pending["pending_question"]["key"] == "pgic"
+    assert pending["pending_question"]["text"].startswith("Since you started the program")
+    assert answered["answers"]["pgic"] == 2
+    assert answered["pending_question"] is None
