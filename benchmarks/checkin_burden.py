@@ -112,6 +112,11 @@ def main() -> None:
                 f"{'':>7}{'with' if medicine else 'without'} a medicine: "
                 f"median {statistics.median(group):g}, max {max(group)}"
             )
+    # Two weekly check-ins of a program, at 6 and 12 weeks, end with the impression of change.
+    milestone = [
+        len(questions_sent(replace(b.situation(), impression_due=6))) for b in branches(Kind.FULL)
+    ]
+    print(f"   at 6 and 12 weeks (the PGIC asked too): max {max(milestone)}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Patient, PatientFlag, User
 from accounts.services import SIGN_IN_STEP, sign_in_link
+from care.impressions import ImpressionLine, impression_lines
 from checkins.models import Answer, Checkin, Flare
 from checkins.own_schedule import record_words as schedule_record_words
 from checkins.progress import Point, chart
@@ -108,6 +109,7 @@ class Header:
     open_escalations: int
     queue_url: str
     checkin_times: str  # "Mondays at 19:00 (patient's choice)", or "Tier default"
+    impressions: list[ImpressionLine] = field(default_factory=list)  # PGIC, oldest first
 
 
 def program_day(enrollment: Enrollment, *, today: date) -> str:
@@ -123,7 +125,8 @@ def risk_flag_labels(patient: Patient) -> list[str]:
 
 
 def record_header(patient: Patient) -> Header:
-    """Who the patient is and what is running for them (two queries besides the patient's)."""
+    """Who the patient is and what is running for them, with their impressions of change
+    (four queries besides the patient's)."""
     enrollment = current_enrollment(patient)
     today = local_today(timezone.now(), ZoneInfo(patient.timezone))
     status = patient.get_status_display()
@@ -148,6 +151,7 @@ def record_header(patient: Patient) -> Header:
         checkin_times=schedule_record_words(
             patient, tier=enrollment.program.tier if enrollment else None
         ),
+        impressions=impression_lines(patient),
     )
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import PainSite, Patient, PatientFlag
 from accounts.phones import redact
+from care.impressions import ImpressionLine, impression_lines
 from care.responder import RULE, PainChange, change_words, number, pain_change, verdict
 from checkins.models import Checkin, Medicine
 from checkins.progress import Point, chart, pain_points
@@ -102,6 +103,7 @@ class VisitSummary:
     pain_sites: tuple[str, ...]
     medicines: tuple[MedicineLine, ...]
     adherence: Adherence
+    impressions: tuple[ImpressionLine, ...] = ()  # PGIC answers, oldest first
 
     @property
     def trends(self) -> tuple[PainTrend, PainTrend]:
@@ -134,6 +136,7 @@ def visit_summary(patient: Patient, now: datetime) -> VisitSummary:
         pain_sites=tuple(PainSite(site).label for site in patient.pain_sites),
         medicines=_current_medicines(patient),
         adherence=_adherence(patient, enrollment, now, today),
+        impressions=tuple(impression_lines(patient)),
     )
 
 

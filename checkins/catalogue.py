@@ -23,6 +23,7 @@ class AnswerType(StrEnum):
     NUMBER = "number_0_10"
     YES_NO = "yes_no"
     CHOICES = "choices"
+    IMPRESSION = "impression_1_7"  # one pick of the 7-point PGIC scale (checkins.impression)
 
 
 class Kind(StrEnum):
@@ -69,6 +70,8 @@ class Situation:
     flags: Mapping[str, bool]
     has_medicine: bool
     leg_pain_before: int | None  # the last leg pain before this check-in (baseline if none)
+    # The PGIC milestone due in this check-in, 6 or 12 (weeks), or None (checkins.impression).
+    impression_due: int | None = None
 
 
 def _answer(s: Situation, key: str) -> object:
@@ -156,6 +159,7 @@ CATALOGUE: list[Question] = [
     Question("med_side_effect", AnswerType.YES_NO, lambda s: _full(s) and s.has_medicine),
     Question("med_missed_doses", AnswerType.YES_NO, lambda s: _full(s) and s.has_medicine),
     Question("needs_contact", AnswerType.YES_NO, _full),
+    Question("pgic", AnswerType.IMPRESSION, lambda s: _full(s) and s.impression_due is not None),
 ]
 BY_KEY = {question.key: question for question in CATALOGUE}
 

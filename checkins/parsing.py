@@ -16,6 +16,7 @@ __all__ = [
     "fold",
     "pain_alternatives",
     "parse_choices",
+    "parse_impression",
     "parse_pain",
     "parse_pain_answer",
     "parse_pain_labelled",
@@ -266,3 +267,59 @@ def parse_choices(text: str, count: int) -> list[int] | None:
         elif word not in {"and", "y", "e"}:
             return None
     return sorted(picked) or None
+
+
+# The PGIC points in the patient's words (folded), longest first so "very much better" is not
+# read as "much better". "mucho, mucho mejor" is how the Spanish text names point 1 (GSM-7).
+IMPRESSION_PHRASES = (
+    ("very much better", 1), ("very much worse", 7), ("mucho mucho mejor", 1),
+    ("mucho mucho peor", 7), ("muchisimo mejor", 1), ("muchisimo peor", 7),
+    ("a little better", 3), ("a little worse", 5), ("a bit better", 3), ("a bit worse", 5),
+    ("un poco mejor", 3), ("un poco peor", 5), ("algo mejor", 3), ("algo peor", 5),
+    ("much better", 2), ("much worse", 6), ("mucho mejor", 2), ("mucho peor", 6),
+    ("no change", 4), ("no changes", 4), ("unchanged", 4), ("the same", 4), ("same", 4),
+    ("sin cambios", 4), ("sin cambio", 4), ("ningun cambio", 4), ("no ha cambiado", 4),
+    ("lo mismo", 4), ("igual", 4),
+)  # fmt: skip
+_IMPRESSION_PHRASE = re.compile(
+    r"\b(?:"
+    + "|".join(
+        re.escape(phrase).replace(r"\ ", r"\s+")
+        for phrase, _ in sorted(IMPRESSION_PHRASES, key=lambda p: -len(p[0]))
+    )
+    + r")\b"
+)
+_IMPRESSION_VALUES = dict(IMPRESSION_PHRASES)
+# "2 of 7", "2/7", "2 de 7": the 7 is the scale, not a second pick.
+_IMPRESSION_SCALE = re.compile(r"(\d|\b[a-z]+)\s*(?:/|out of|of|de)\s*(?:7|seven|siete)\b")
+# The only other words a reply may hold ("I feel much better, thanks"): anything else ("not
+# much better", "2 or 3", "a bit better today") is more than a plain pick, and outside the
+# question the same words are a remark for the care team (checkins.services.reply_could_answer).
+_IMPRESSION_FILLER = frozenset(
+    {"i", "im", "m", "feel", "feeling", "it", "its", "s", "is", "am", "me", "thanks", "thank",
+     "you", "ok", "okay", "siento", "estoy", "gracias", "muchas"}
+)  # fmt: skip
+IMPRESSION_MIN, IMPRESSION_MAX = 1, 7
+
+
+def parse_impression(text: str) -> int | None:
+    """One point 1–7 of the impression-of-change scale: "2", "two", "dos", "2 much better",
+    "much better", "mucho mejor", "I feel much better, thanks". None for two points ("2 or
+    3", "much better, a little worse"), a number off the scale, a point's number beside
+    another point's words, other words ("not much better", "better today"), or no point at
+    all ("better" alone does not say how much)."""
+    folded = fold(text).replace(",", " ")
+    if re.search(r"-\s*\d|\d\s*[.,]\s*\d", folded):
+        return None  # ranges, negatives and decimals
+    folded = _IMPRESSION_SCALE.sub(r"\1", folded)
+    said = {_IMPRESSION_VALUES[" ".join(m.split())] for m in _IMPRESSION_PHRASE.findall(folded)}
+    rest = _NUMBER_OR_WORD.findall(_IMPRESSION_PHRASE.sub(" ", folded))
+    numbers = [n for n in map(_number, rest) if n is not None]
+    if any(_number(word) is None and word not in _IMPRESSION_FILLER for word in rest):
+        return None
+    if len(numbers) > 1 or len(said) > 1 or (numbers and said and set(numbers) != said):
+        return None
+    picked = next(iter(numbers or said), None)
+    if picked is None or not IMPRESSION_MIN <= picked <= IMPRESSION_MAX:
+        return None
+    return picked

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Patient, SmsConsent, User
 from accounts.services import audit
-from checkins import parsing, schedule
+from checkins import impression, parsing, schedule
 from checkins.catalogue import (
     BY_KEY,
     CATALOGUE,
@@ -58,7 +58,8 @@ class CheckinRefused(Exception):
 
 def patient_situation(*, patient: Patient, kind: Kind, checkin: Checkin | None = None) -> Situation:
     """What the catalogue's "asked" conditions need to know about the patient, with no answers
-    yet: used by SMS and web check-ins alike (two queries)."""
+    yet: used by SMS and web check-ins alike (two queries; four for the weekly check-in, which
+    looks for a PGIC milestone)."""
     earlier = Answer.objects.filter(patient=patient, question="leg_pain", late=False)
     if checkin is not None:
         earlier = earlier.exclude(checkin=checkin)
@@ -74,6 +75,34 @@ def patient_situation(*, patient: Patient, kind: Kind, checkin: Checkin | None =
         flags=patient.flags,
         has_medicine=Medicine.objects.filter(patient=patient, stopped_at__isnull=True).exists(),
         leg_pain_before=before if isinstance(before, int) else patient.baseline_leg_pain,
+        impression_due=_impression_due(patient, checkin) if kind == Kind.FULL else None,
+    )
+
+
+def _impression_due(patient: Patient, checkin: Checkin | None) -> int | None:
+    """The PGIC milestone due now in the patient's current enrollment (checkins.impression),
+    counting the answers given since it started, on the patient's own calendar; this check-in's
+    own answer is not one of them (it is in its answers)."""
+    started_on = (
+        Enrollment.objects.current()
+        .filter(patient=patient)
+        .order_by("-created_at", "-id")
+        .values_list("started_on", flat=True)
+        .first()
+    )
+    if started_on is None:
+        return None
+    zone = ZoneInfo(patient.timezone)
+    answered = Answer.objects.filter(
+        patient=patient, question="pgic", late=False, value__isnull=False
+    )
+    if checkin is not None:
+        answered = answered.exclude(checkin=checkin)
+    days = [at.astimezone(zone).date() for at in answered.values_list("answered_at", flat=True)]
+    return impression.impression_due(
+        started_on=started_on,
+        today=timezone.now().astimezone(zone).date(),
+        answered_on=[day for day in days if day >= started_on],
     )
 
 
@@ -203,6 +232,7 @@ def reply_could_answer(text: str) -> bool:
         or parsing.parse_pain_labelled(text) is not None
         or parsing.parse_yes_no(text) is not None
         or parsing.parse_choices(text, MOST_CHOICES) is not None
+        or parsing.parse_impression(text) is not None
         or parsing.is_unsure(text)  # "not sure" to a red-flag question is R25, at once
     )
 
@@ -213,6 +243,8 @@ def _parse(question: Question, text: str, items: Sequence[str]) -> tuple[bool, o
         value: object = parsing.parse_pain_answer(text, question.key)
     elif question.type == AnswerType.YES_NO:
         value = parsing.parse_yes_no(text)
+    elif question.type == AnswerType.IMPRESSION:
+        value = parsing.parse_impression(text)
     else:
         choices = items if question.folds else question.choices
         picked = parsing.parse_choices(text, len(choices))

@@ -1,9 +1,11 @@
-"""A stored answer in words, as a clinician reads it ("Yes", "7 out of 10", "Burning, Numbness"),
-for every page that shows answers: the patient record, the escalation page, the check-in
-admin. The patients' own pages have their words per language (patients/words.py)."""
+"""A stored answer in words, as a clinician reads it ("Yes", "7 out of 10", "Burning, Numbness",
+"Much better (2 of 7)"), for every page that shows answers: the patient record, the escalation
+page, the check-in admin. The patients' own pages have their words per language
+(patients/words.py)."""
 
 from accounts.models import PainSite
 from checkins.catalogue import BY_KEY, NERVE_SYMPTOM_LABELS, AnswerType
+from checkins.impression import impression_words
 from checkins.models import Answer
 from checkins.texts import question_prompt
 
@@ -17,11 +19,15 @@ def pain_words(value: int | None) -> str:
 def _pick_words(key: str) -> str:
     """A numbered list's pick: its question as asked on its own, or, for a choices question
     (asked which next), its choices."""
-    question = BY_KEY.get(key)
-    if question is not None and question.type == AnswerType.CHOICES:
-        labels = [str(CHOICE_LABELS.get(c, c)).lower() for c in question.choices]
+    if _type(key) == AnswerType.CHOICES:
+        labels = [str(CHOICE_LABELS.get(c, c)).lower() for c in BY_KEY[key].choices]
         return "Some of: " + ", ".join(labels)
     return question_prompt(key, "en")
+
+
+def _type(key: str) -> AnswerType | None:
+    question = BY_KEY.get(key)
+    return question.type if question else None
 
 
 def answer_words(answer: Answer) -> str:
@@ -32,6 +38,8 @@ def answer_words(answer: Answer) -> str:
         words = f'No readable answer (they replied "{raw}")' if raw else "Not answered"
     elif isinstance(value, bool):
         words = "Yes" if value else "No"
+    elif isinstance(value, int) and _type(answer.question) == AnswerType.IMPRESSION:
+        words = impression_words(value)
     elif isinstance(value, int):
         words = pain_words(value)
     elif isinstance(value, list) and answer.question in BY_KEY and BY_KEY[answer.question].folds:

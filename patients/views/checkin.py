@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Patient
 from care.web_checkin import web_checkin_record
-from checkins import parsing
+from checkins import impression, parsing
 from checkins.catalogue import CATALOGUE, AnswerType, Kind, Question, Situation, next_question
 from checkins.services import CheckinRefused, patient_situation
 from checkins.texts import question_prompt
@@ -40,6 +40,8 @@ def _read(question: Question, data: Any) -> tuple[bool, object]:
     raw = data.get(question.key, "")
     if question.type == AnswerType.NUMBER:
         value = parsing.parse_pain(raw)
+    elif question.type == AnswerType.IMPRESSION:
+        value = next((n for n in impression.SCALE if raw == str(n)), None)
     else:
         value = {"yes": True, "no": False}.get(raw)
     return value is not None, value
@@ -61,6 +63,13 @@ def _answers(base: Situation, data: Any) -> tuple[dict[str, object], set[str]]:
             answers[question.key] = value
         else:
             errors.add(question.key)
+
+
+def _choices(question: Question, language: str) -> list[tuple[object, str]]:
+    """The picks the form offers, each with its words in the patient's language."""
+    if question.type == AnswerType.IMPRESSION:
+        return [(n, f"{n}. {word(f'impression_{n}', language)}") for n in impression.SCALE]
+    return [(c, word(f"choice_{c}", language)) for c in question.choices]
 
 
 # Asked only after a particular answer; on the web they are shown, marked, and optional
@@ -104,7 +113,7 @@ def web_checkin(request: HttpRequest) -> HttpResponse:
             "text": question_prompt(q.key, language),
             "follow_up": q.key in FOLLOW_UPS,
             "scale": q.type == AnswerType.NUMBER,
-            "choices": [(c, word(f"choice_{c}", language)) for c in q.choices],
+            "choices": _choices(q, language),
             "error": q.key in errors,
         }
         for q in CATALOGUE

@@ -161,3 +161,37 @@ def test_the_timer_ends_with_done_and_a_buzz(
     expect(page.get_by_text("Done. Time is up.")).to_be_visible()
     assert page.evaluate("buzzes") == [[200, 100, 200]]
     assert_no_csp_errors(console_errors)
+
+
+IMPRESSION = {
+    "en": ("Since you started the program", "2. Much better", "7. Very much worse"),
+    "es": ("Desde el inicio del programa", "2. Mucho mejor", "7. Muchísimo peor"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_impression_of_change_is_a_radio_group_that_fits_a_small_phone(
+    page: Page, live_server: Any, ready: Patient, console_errors: list[str], language: str
+) -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from programs.models import Enrollment
+
+    today = timezone.now().astimezone(ZoneInfo(ready.timezone)).date()
+    Enrollment.objects.filter(patient=ready).update(started_on=today - timedelta(days=42))
+    page.set_viewport_size({"width": 320, "height": 740})
+    sign_in(page, live_server, ready)
+    speak(ready, language)
+    question, much_better, worst = IMPRESSION[language]
+
+    page.goto(live_server.url + PAGES["checkin"])
+
+    group = page.get_by_role("group", name=re.compile(question))
+    expect(group.get_by_role("radio")).to_have_count(7)
+    expect(group.get_by_role("radio", name=worst)).to_be_visible()
+    group.get_by_role("radio", name=much_better).check()
+    expect(group.get_by_role("radio", name=much_better)).to_be_checked()
+    assert_fits(page, f"the impression of change at 320 px ({language})")
+    assert_accessible(page, f"the impression of change at 320 px ({language})")
+    assert_no_csp_errors(console_errors)
