@@ -23,13 +23,12 @@ from accounts.services import SIGN_IN_STEP, sign_in_link
 from care.impressions import ImpressionLine, impression_lines
 from checkins.models import Answer, Checkin, Flare
 from checkins.own_schedule import record_words as schedule_record_words
-from checkins.progress import Point, chart
+from checkins.progress import MEANINGFUL_FALL, Point, chart, fall_mark
 from checkins.texts import question_prompts
 from checkins.words import answer_words, pain_words
 from escalations.models import Escalation, Evidence, ReferralClock
 from escalations.rules import (
     CLOCK_WORDS,
-    R20_MIN_IMPROVEMENT,
     R27_WINDOW,
     SEVERITY_WORDS,
     Clock,
@@ -65,7 +64,7 @@ CLOSING_TEMPLATES = ["checkin_thanks", "checkin_week", "checkin_end"]
 CHECKIN_TEMPLATES |= Q(template__in=CLOSING_TEMPLATES)
 CLOSING_WORDS = "Closing text sent"
 SIGN_IN_LINK_SHOWN = "(sign-in link, not shown)"
-IMPROVEMENT_WORDS = f"{R20_MIN_IMPROVEMENT:.0%} better than baseline"
+IMPROVEMENT_WORDS = f"{float(MEANINGFUL_FALL):.0%} better than baseline"
 NO_RISK_FLAGS = "No risk flags"
 CHART_TICKS = 4
 
@@ -164,9 +163,10 @@ def patient_queue_url(patient: Patient) -> str:
 def record_chart(patient: Patient, points: list[Point]) -> dict[str, object]:
     """The pain chart with dates under it, the baseline marked, and the line back pain should
     fall under (the improvement R20 looks for)."""
+    mark = fall_mark(patient.baseline_back_pain)
     return chart(
         points,
-        target=patient.baseline_back_pain * (1 - R20_MIN_IMPROVEMENT),
+        target=float(mark) if mark is not None else None,
         target_label=IMPROVEMENT_WORDS,
         ticks=CHART_TICKS,
     )
