@@ -171,7 +171,12 @@ IMPRESSION = {
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_the_impression_of_change_is_a_radio_group_that_fits_a_small_phone(
-    page: Page, live_server: Any, ready: Patient, console_errors: list[str], language: str
+    page: Page,
+    live_server: Any,
+    ready: Patient,
+    console_errors: list[str],
+    screenshots: Path,
+    language: str,
 ) -> None:
     from datetime import timedelta
     from zoneinfo import ZoneInfo
@@ -194,4 +199,5 @@ def test_the_impression_of_change_is_a_radio_group_that_fits_a_small_phone(
     expect(group.get_by_role("radio", name=much_better)).to_be_checked()
     assert_fits(page, f"the impression of change at 320 px ({language})")
     assert_accessible(page, f"the impression of change at 320 px ({language})")
+    page.screenshot(path=screenshots / f"patient-impression-{language}-320.png", full_page=True)
     assert_no_csp_errors(console_errors)
