@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Patient
 from checkins.impression import impression_words, is_worse, milestone_on
 from checkins.models import Answer
+from checkins.progress import day_words
 from programs.models import Enrollment
 
 
@@ -40,12 +41,11 @@ def impression_lines(patient: Patient) -> list[ImpressionLine]:
             continue
         day = answer.answered_at.astimezone(zone).date()
         started_on = max((start for start in starts if start <= day), default=None)
-        shown = timezone.localtime(answer.answered_at)
         lines.append(
             ImpressionLine(
                 weeks=milestone_on(started_on=started_on, day=day) if started_on else None,
                 answer=impression_words(answer.value),
-                day=f"{shown.day} {shown:%b}",
+                day=day_words(timezone.localtime(answer.answered_at).date()),
                 worse=is_worse(answer.value),
             )
         )

@@ -21,9 +21,10 @@ from django.utils import timezone
 from accounts.models import Patient, PatientFlag, User
 from accounts.services import SIGN_IN_STEP, sign_in_link
 from care.impressions import ImpressionLine, impression_lines
+from care.week import MEANINGFUL_FALL, fall_mark
 from checkins.models import Answer, Checkin, Flare
 from checkins.own_schedule import record_words as schedule_record_words
-from checkins.progress import MEANINGFUL_FALL, Point, chart, fall_mark
+from checkins.progress import Point, chart
 from checkins.texts import question_prompts
 from checkins.words import answer_words, pain_words
 from escalations.models import Escalation, Evidence, ReferralClock

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from accounts.models import Clinician, Patient
+from care.week import week_context, week_summary
 from checkins.catalogue import BY_KEY, Kind
 from checkins.flares import flare_plan_message, flare_record, flares_since
 from checkins.models import Answer, Checkin
 from checkins.own_schedule import schedule_sms_reply
-from checkins.progress import week_context, week_summary
 from checkins.services import (
     checkin_advance,
     checkin_answers,

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Patient
+from care.week import week_context, week_summary
 from checkins.catalogue import Kind
 from checkins.models import Checkin
-from checkins.progress import week_context, week_summary
 from checkins.services import checkin_close, checkin_record_answers, checkin_start
 from escalations import rules
 from escalations.services import escalate_holding, rule_input

@@ -34,7 +34,7 @@ register(
     TextSpec("reprompt_pain_which", 1, {"first": 6, "second": 7}),
     TextSpec("checkin_thanks", 3, {}),
     # The weekly check-in's closing text: thanks, the week's pain beside the baseline, and the
-    # red-flag line, in the one text thanks alone would take (checkins.progress.week_context;
+    # red-flag line, in the one text thanks alone would take (care.week.week_context;
     # tests/checkins/test_week_summary.py renders every change in both languages).
     TextSpec("checkin_week", 3, WEEK_SAMPLE),
     # The patient's own schedule (checkins.own_schedule): a confirmation or a reason to retry.

@@ -161,7 +161,6 @@ R19_EXPIRED_IN_A_ROW = 3  # R19: three missed check-ins (Alliance PRO-CTCAE feas
 R19_SILENT_DAYS = 7
 R20_MIN_ESCALATIONS = 3  # R20: three 72 h-or-worse alerts in 12 weeks
 R20_WINDOW = timedelta(weeks=12)
-R20_MIN_IMPROVEMENT = 0.3  # R20: < 30 % improvement from baseline (Ostelo 2008)
 # R27: flare-ups texted in a rolling week. No published threshold: a clinical judgement (issue
 # 17) for the clinical lead to review. Flares are normal; three in a week is a plan not working.
 R27_MIN_FLARES = 3
@@ -170,6 +169,7 @@ R27_WINDOW = timedelta(days=7)
 # minimal important change for back and leg pain).
 RESPONDER_MIN_PERCENT = 30
 RESPONDER_MIN_POINTS = 2
+R20_MIN_IMPROVEMENT = RESPONDER_MIN_PERCENT / 100  # R20: < 30 % improvement from baseline
 # How rules fire over time (CLINICAL.md): after a clinician resolves an escalation, the same
 # rule opens a new one only when its condition holds again this long after the resolution;
 # emergency rules at once, every time; R10 once per episode.

@@ -18,6 +18,19 @@ NO_FLAGS = dict.fromkeys(PatientFlag.values, False)
 LOW_ANSWERS = [0, 0, 0, 0, 0, 0, 0, 0, 0]
 MEDIUM_ANSWERS = [1, 1, 1, 1, 0, 0, 0, 0, 0]
 HIGH_ANSWERS = [0, 0, 0, 0, 1, 1, 1, 1, 0]
+# The web check-in form of a patient with nothing to report (back 3, leg 1, every yes/no "no").
+WELL_WEB_FORM = {
+    "back_pain": "3",
+    "leg_pain": "1",
+    "ces_symptoms": "no",
+    "weakness_worsening": "no",
+    "new_numbness_one_leg": "no",
+    "fever_unwell": "no",
+    "new_trauma": "no",
+    "weight_loss_night_pain": "no",
+    "new_pain_site": "no",
+    "needs_contact": "no",
+}
 
 
 def make_clinician(*, username: str | None = None, password: str = "a-long-test-pass") -> Clinician:

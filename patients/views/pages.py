@@ -13,16 +13,9 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Language, Patient
+from care.week import PainChange, Trend, change_words, fall_mark, week_summary
 from checkins.models import Checkin, CheckinSlot
-from checkins.progress import (
-    PainChange,
-    Trend,
-    change_words,
-    chart,
-    fall_mark,
-    pain_points,
-    week_summary,
-)
+from checkins.progress import chart, pain_points
 from patients.decorators import no_store, patient_page
 from patients.words import word
 from programs.models import Enrollment, ExerciseLog, Step, StepProgress, StepText

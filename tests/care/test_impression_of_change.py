@@ -19,21 +19,10 @@ from messaging.backends import locmem
 from messaging.models import Message
 from programs.models import Enrollment
 from tests.care.test_safety import answer_until, reply
+from tests.factories import WELL_WEB_FORM
 from tests.messaging.helpers import drain_inbound
 from tests.patients.test_pages import sign_in
 
-WELL_WEB = {
-    "back_pain": "3",
-    "leg_pain": "1",
-    "ces_symptoms": "no",
-    "weakness_worsening": "no",
-    "new_numbness_one_leg": "no",
-    "fever_unwell": "no",
-    "new_trauma": "no",
-    "weight_loss_night_pain": "no",
-    "new_pain_site": "no",
-    "needs_contact": "no",
-}
 WELL_SMS = {"back_pain": "3", "leg_pain": "1", "nerve_symptoms": "0"}
 
 
@@ -195,7 +184,7 @@ def test_the_web_form_needs_one_point(client: Client, patient: Patient, posted: 
     started_days_ago(patient, 42)
     sign_in(client, patient)
 
-    response = client.post("/me/checkin/", {**WELL_WEB, **posted})
+    response = client.post("/me/checkin/", {**WELL_WEB_FORM, **posted})
 
     assert response.status_code == 400
     page = response.content.decode()
@@ -208,7 +197,7 @@ def test_the_web_form_records_the_point_and_fires_nothing(client: Client, patien
     started_days_ago(patient, 42)
     sign_in(client, patient)
 
-    response = client.post("/me/checkin/", {**WELL_WEB, "pgic": "6"})
+    response = client.post("/me/checkin/", {**WELL_WEB_FORM, "pgic": "6"})
 
     assert response.status_code == 200
     assert Answer.objects.get(patient=patient, question="pgic").value == 6
@@ -225,7 +214,7 @@ def answered_on_web(patient: Patient, value: int, *, days_ago: int) -> None:
     with time_machine.travel(timezone.now() - timedelta(days=days_ago)):
         answers: dict[str, object] = {
             key: said == "yes" if said in ("yes", "no") else int(said)
-            for key, said in WELL_WEB.items()
+            for key, said in WELL_WEB_FORM.items()
         }
         answers |= {"nerve_symptoms": [], "pgic": value}
         web_checkin_record(patient=patient, answers=answers)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Patient
 from checkins.models import Answer, Checkin
+from tests.factories import WELL_WEB_FORM
 from tests.patients.test_pages import sign_in
 from tests.programs.content_fixture import make_content
 
@@ -157,20 +158,6 @@ def test_a_quiet_week_says_the_next_check_in_will_show_it(
     assert "<svg" in page  # the older scores are still drawn
 
 
-WELL = {
-    "back_pain": "3",
-    "leg_pain": "1",
-    "ces_symptoms": "no",
-    "weakness_worsening": "no",
-    "new_numbness_one_leg": "no",
-    "fever_unwell": "no",
-    "new_trauma": "no",
-    "weight_loss_night_pain": "no",
-    "new_pain_site": "no",
-    "needs_contact": "no",
-}
-
-
 def test_the_web_check_in_ends_with_the_weeks_summary(
     client: Client, patient: Patient, content: Any
 ) -> None:
@@ -178,7 +165,7 @@ def test_the_web_check_in_ends_with_the_weeks_summary(
     _answered(patient, days_ago=3, back=5, leg=3)
     sign_in(client, patient)
 
-    response = client.post("/me/checkin/", WELL)
+    response = client.post("/me/checkin/", WELL_WEB_FORM)
 
     assert response.status_code == 200
     page = " ".join(response.content.decode().split())
@@ -197,7 +184,7 @@ def test_the_web_check_in_in_spanish_ends_with_the_summary_in_spanish(
     _baseline(patient, back=3, leg=1, language="es")
     sign_in(client, patient)
 
-    page = client.post("/me/checkin/", WELL).content.decode()
+    page = client.post("/me/checkin/", WELL_WEB_FORM).content.decode()
 
     assert "Su dolor de espalda esta semana fue de 3 en promedio, igual que al inicio." in page
 
@@ -207,7 +194,7 @@ def test_an_emergency_on_the_web_ends_with_the_advice_alone(
 ) -> None:
     sign_in(client, patient)
 
-    page = client.post("/me/checkin/", {**WELL, "ces_symptoms": "yes"}).content.decode()
+    page = client.post("/me/checkin/", {**WELL_WEB_FORM, "ces_symptoms": "yes"}).content.decode()
 
     assert "emergency department now" in page
     assert "averaged" not in page

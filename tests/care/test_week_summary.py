@@ -9,9 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Patient
-from checkins.models import Answer, Checkin
-from checkins.progress import (
-    MEANINGFUL_FALL,
+from care.week import (
     PainChange,
     Trend,
     WeekSummary,
@@ -20,7 +18,7 @@ from checkins.progress import (
     week_context,
     week_summary,
 )
-from escalations.rules import R20_MIN_IMPROVEMENT
+from checkins.models import Answer, Checkin
 from messaging.segments import Encoding, analyse
 from messaging.texts import budget_problems, render
 
@@ -95,10 +93,6 @@ def test_the_percentage_and_the_30_percent_mark(
         reached,
         away,
     )
-
-
-def test_the_patients_mark_is_the_improvement_r20_looks_for() -> None:
-    assert float(MEANINGFUL_FALL) == R20_MIN_IMPROVEMENT
 
 
 @pytest.mark.parametrize(
